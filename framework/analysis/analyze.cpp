@@ -1,0 +1,152 @@
+#include "weaver/analysis/analyze.hpp"
+
+#include <memory>
+#include <optional>
+
+#include "streaming_join.hpp"
+#include "weaver/capture/capture_reader.hpp"
+#include "weaver/capture/decoder.hpp"
+#include "weaver/capture/packet_filter.hpp"
+#include "weaver/error.hpp"
+
+namespace weaver::analysis {
+namespace {
+
+using capture::DecodeStatus;
+using capture::KeyKind;
+
+// One capture being read: its reader, the packet at its head, its counts.
+class CaptureStream {
+ public:
+  CaptureStream(const std::string& path, Side side, CaptureCounts& counts)
+      : reader_(capture::open_capture(path)), side_(side), counts_(counts) {
+    counts_.path = path;
+    counts_.format = std::string(reader_->format());
+    advance();
+  }
+
+  bool has_packet() const { return has_packet_; }
+  const capture::RawPacket& head() const { return head_; }
+  Side side() const { return side_; }
+  CaptureCounts& counts() { return counts_; }
+  const CaptureCounts& counts() const { return counts_; }
+  const capture::CaptureReader& reader() const { return *reader_; }
+
+  void advance() {
+    has_packet_ = reader_->next(head_);
+    if (has_packet_) ++counts_.packets;
+  }
+
+ private:
+  std::unique_ptr<capture::CaptureReader> reader_;
+  capture::RawPacket head_;
+  bool has_packet_ = false;
+  Side side_;
+  CaptureCounts& counts_;
+};
+
+void note_malformed(CaptureCounts& counts, const capture::RawPacket& packet, const char* problem) {
+  if (counts.malformed++ == 0) {
+    counts.first_malformed_record = packet.record;
+    counts.first_malformed_problem = problem;
+  }
+}
+
+void take_packet(CaptureStream& stream, KeyKind key_kind, std::optional<capture::PacketFilter>& filter,
+                 StreamingJoin& join) {
+  const capture::RawPacket& packet = stream.head();
+  CaptureCounts& counts = stream.counts();
+  if (filter && !filter->accepts(packet)) {
+    ++counts.filtered;
+    return;
+  }
+  const capture::DecodedPacket decoded = capture::decode_packet(packet.link_type, packet.bytes);
+  if (decoded.status == DecodeStatus::not_ip) {
+    ++counts.not_ip;
+    return;
+  }
+  if (decoded.status == DecodeStatus::malformed) {
+    note_malformed(counts, packet, decoded.problem);
+    return;
+  }
+  const capture::MatchKey key = capture::make_match_key(key_kind, decoded);
+  if (key.value == 0) {
+    ++counts.unkeyed;
+    return;
+  }
+  ++counts.keyed;
+  if (key_kind == KeyKind::automatic) {
+    ++(key.kind == KeyKind::payload_id ? counts.payload_id_keys : counts.hash_keys);
+  }
+  join.add(stream.side(), key.value, packet.timestamp_ns);
+}
+
+void collect_warnings(const CaptureStream& stream, std::vector<std::string>& warnings) {
+  for (const std::string& warning : stream.reader().warnings()) warnings.push_back(warning);
+  const CaptureCounts& counts = stream.counts();
+  if (counts.malformed > 0) {
+    warnings.push_back(counts.path + ": " + std::to_string(counts.malformed) +
+                       " malformed packet(s) skipped (first: record " +
+                       std::to_string(counts.first_malformed_record) + ", " +
+                       counts.first_malformed_problem + ")");
+  }
+}
+
+// A capture that gave the join nothing cannot be measured: say why.
+void require_keyed_packets(const CaptureCounts& counts, const AnalyzeOptions& options) {
+  if (counts.keyed > 0) return;
+  if (counts.packets == 0) throw InputError(counts.path, "the capture contains no packets");
+  std::string why = "none of its " + std::to_string(counts.packets) + " packets can be matched";
+  if (counts.filtered == counts.packets) {
+    why += ": --filter '" + options.filter + "' rejects them all";
+  } else if (counts.unkeyed > 0) {
+    why += ": " + std::to_string(counts.unkeyed) + " lack what --key " +
+           std::string(capture::key_kind_name(options.key)) + " is made of";
+  } else {
+    why += " (" + std::to_string(counts.not_ip) + " without IP, " +
+           std::to_string(counts.malformed) + " malformed)";
+  }
+  throw InputError(counts.path, why);
+}
+
+}  // namespace
+
+LatencyResult analyze_captures(const AnalyzeOptions& options) {
+  if (options.window_ns <= 0) throw UsageError("--window must be positive");
+  std::optional<capture::PacketFilter> filter;
+  if (!options.filter.empty()) filter.emplace(options.filter);
+
+  LatencyResult result;
+  result.key = options.key;
+  result.window_ns = options.window_ns;
+  CaptureStream pif(options.pif_path, Side::pif, result.pif);
+  CaptureStream vif(options.vif_path, Side::vif, result.vif);
+  StreamingJoin join(options.window_ns, result, options.on_match);
+
+  // Merge by timestamp; on a tie the PIF goes first, so a zero delta matches.
+  while (pif.has_packet() || vif.has_packet()) {
+    const bool take_pif =
+        pif.has_packet() &&
+        (!vif.has_packet() || pif.head().timestamp_ns <= vif.head().timestamp_ns);
+    CaptureStream& stream = take_pif ? pif : vif;
+    take_packet(stream, options.key, filter, join);
+    stream.advance();
+  }
+  join.finish();
+
+  collect_warnings(pif, result.warnings);
+  collect_warnings(vif, result.warnings);
+  require_keyed_packets(result.pif, options);
+  require_keyed_packets(result.vif, options);
+  if (result.matched == 0) {
+    throw InputError(options.pif_path,
+                     "no packet matched any packet of " + options.vif_path + " (" +
+                         std::to_string(result.pif.keyed) + " and " +
+                         std::to_string(result.vif.keyed) + " keyed packets, --key " +
+                         std::string(capture::key_kind_name(options.key)) +
+                         "): are they captures of the same traffic?");
+  }
+  return result;
+}
+
+}  // namespace weaver::analysis

@@ -1,0 +1,46 @@
+// Joins the keyed packets of two time-ordered captures as they stream by.
+// A packet waits in its capture's pending table for a partner with the same
+// key from the other capture; after `window_ns` of capture time without one
+// it counts as seen on one side only.
+#pragma once
+
+#include <cstdint>
+#include <climits>
+#include <functional>
+
+#include "pending_table.hpp"
+#include "weaver/analysis/latency_result.hpp"
+
+namespace weaver::analysis {
+
+enum class Side : std::uint8_t { pif = 0, vif = 1 };
+
+class StreamingJoin {
+ public:
+  using MatchCallback = std::function<void(const MatchedPacket&)>;
+
+  // Counts land in `result` (matched, pif_only, vif_only, reordered, negative,
+  // duplicates, moments, histogram).
+  StreamingJoin(std::int64_t window_ns, LatencyResult& result, MatchCallback on_match = {});
+
+  // Packets must come in (roughly) ascending timestamp order across both sides.
+  void add(Side side, std::uint64_t key, std::int64_t timestamp_ns);
+
+  // Everything still waiting is counted as one-sided.
+  void finish();
+
+ private:
+  void match(const PendingPacket& pif, std::int64_t vif_ns);
+  void expire(std::int64_t now_ns);
+
+  std::int64_t window_ns_;
+  LatencyResult& result_;
+  MatchCallback on_match_;
+  PendingTable pending_[2];
+  std::uint64_t ordinal_[2] = {0, 0};
+  std::uint64_t highest_matched_pif_ordinal_ = 0;
+  bool any_matched_ = false;
+  std::int64_t now_ns_ = INT64_MIN;
+};
+
+}  // namespace weaver::analysis

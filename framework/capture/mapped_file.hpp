@@ -1,0 +1,35 @@
+// Read-only memory map of a whole file (RAII over the descriptor and the mapping).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace weaver::capture {
+
+class MappedFile {
+ public:
+  // Throws InputError naming `path` when it cannot be opened or mapped.
+  explicit MappedFile(const std::string& path);
+  ~MappedFile();
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
+  std::size_t size() const { return size_; }
+
+  // Tells the kernel the bytes before `offset` will not be read again, so
+  // their pages leave this process's resident set: reading a capture of any
+  // length keeps memory flat.
+  void release_before(std::size_t offset);
+
+ private:
+  const std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t released_ = 0;
+};
+
+}  // namespace weaver::capture

@@ -1,0 +1,46 @@
+// RAII over libpcap's handles; only packet_filter.cpp sees pcap.h.
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <utility>
+
+namespace weaver::capture {
+
+class PcapHandle {
+ public:
+  explicit PcapHandle(pcap_t* handle) : handle_(handle) {}
+  ~PcapHandle() {
+    if (handle_ != nullptr) pcap_close(handle_);
+  }
+  PcapHandle(PcapHandle&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  PcapHandle& operator=(PcapHandle&& other) noexcept {
+    std::swap(handle_, other.handle_);
+    return *this;
+  }
+  PcapHandle(const PcapHandle&) = delete;
+  PcapHandle& operator=(const PcapHandle&) = delete;
+  pcap_t* get() const { return handle_; }
+
+ private:
+  pcap_t* handle_;
+};
+
+class BpfProgram {
+ public:
+  BpfProgram() = default;
+  ~BpfProgram() { pcap_freecode(&program_); }
+  BpfProgram(BpfProgram&& other) noexcept : program_(std::exchange(other.program_, {})) {}
+  BpfProgram& operator=(BpfProgram&& other) noexcept {
+    std::swap(program_, other.program_);
+    return *this;
+  }
+  BpfProgram(const BpfProgram&) = delete;
+  BpfProgram& operator=(const BpfProgram&) = delete;
+  bpf_program* get() { return &program_; }
+
+ private:
+  bpf_program program_{};
+};
+
+}  // namespace weaver::capture
