@@ -53,14 +53,14 @@ void note_malformed(CaptureCounts& counts, const capture::RawPacket& packet, con
 }
 
 void take_packet(CaptureStream& stream, KeyKind key_kind, std::optional<capture::PacketFilter>& filter,
-                 StreamingJoin& join) {
+                 StreamingJoin& join, capture::DecodedPacket& decoded) {
   const capture::RawPacket& packet = stream.head();
   CaptureCounts& counts = stream.counts();
   if (filter && !filter->accepts(packet)) {
     ++counts.filtered;
     return;
   }
-  const capture::DecodedPacket decoded = capture::decode_packet(packet.link_type, packet.bytes);
+  capture::decode_packet(packet.link_type, packet.bytes, decoded);
   if (decoded.status == DecodeStatus::not_ip) {
     ++counts.not_ip;
     return;
@@ -122,6 +122,7 @@ LatencyResult analyze_captures(const AnalyzeOptions& options) {
   CaptureStream pif(options.pif_path, Side::pif, result.pif);
   CaptureStream vif(options.vif_path, Side::vif, result.vif);
   StreamingJoin join(options.window_ns, result, options.on_match);
+  capture::DecodedPacket decoded;  // reused for every packet
 
   // Merge by timestamp; on a tie the PIF goes first, so a zero delta matches.
   while (pif.has_packet() || vif.has_packet()) {
@@ -129,7 +130,7 @@ LatencyResult analyze_captures(const AnalyzeOptions& options) {
         pif.has_packet() &&
         (!vif.has_packet() || pif.head().timestamp_ns <= vif.head().timestamp_ns);
     CaptureStream& stream = take_pif ? pif : vif;
-    take_packet(stream, options.key, filter, join);
+    take_packet(stream, options.key, filter, join, decoded);
     stream.advance();
   }
   join.finish();

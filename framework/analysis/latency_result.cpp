@@ -1,25 +1,27 @@
 #include "weaver/analysis/latency_result.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace weaver::analysis {
 
-void DeltaMoments::add(std::int64_t delta_ns) {
-  if (count == 0) {
-    min_ns = max_ns = delta_ns;
-  } else {
-    min_ns = std::min(min_ns, delta_ns);
-    max_ns = std::max(max_ns, delta_ns);
-  }
-  ++count;
-  const double value = static_cast<double>(delta_ns);
-  const double step = value - mean_ns;
-  mean_ns += step / static_cast<double>(count);
-  m2 += step * (value - mean_ns);
+double DeltaMoments::mean_ns() const {
+  return count == 0 ? 0.0 : static_cast<double>(static_cast<long double>(sum_ns) / count);
 }
 
 double DeltaMoments::stdev_ns() const {
-  return count == 0 ? 0.0 : std::sqrt(m2 / static_cast<double>(count));
+  if (count == 0) return 0.0;
+  // n^2 * variance = n * sum(x^2) - (sum x)^2, exact while it fits.
+  Int128 scaled_squares = 0;
+  Int128 squared_sum = 0;
+  if (!__builtin_mul_overflow(static_cast<Int128>(count), sum_squares, &scaled_squares) &&
+      !__builtin_mul_overflow(sum_ns, sum_ns, &squared_sum)) {
+    const long double n = static_cast<long double>(count);
+    return static_cast<double>(std::sqrt(static_cast<long double>(scaled_squares - squared_sum)) / n);
+  }
+  const long double mean = static_cast<long double>(sum_ns) / count;
+  const long double variance = static_cast<long double>(sum_squares) / count - mean * mean;
+  return static_cast<double>(std::sqrt(std::max(variance, 0.0L)));
 }
 
 double LatencyResult::match_ratio() const {

@@ -1,31 +1,57 @@
 #include "streaming_join.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace weaver::analysis {
+namespace {
+
+constexpr std::size_t kRecentMatches = 1 << 16;
+// Packets waiting at once, both sides together, before the window is
+// shortened to keep memory bounded (captures that share little or nothing).
+constexpr std::uint64_t kMaxPending = 4'000'000;
+// The pending tables are swept this many times per window of capture time.
+constexpr std::int64_t kSweepsPerWindow = 8;
+
+}  // namespace
 
 StreamingJoin::StreamingJoin(std::int64_t window_ns, LatencyResult& result,
                              MatchCallback on_match)
-    : window_ns_(window_ns), result_(result), on_match_(std::move(on_match)) {}
+    : window_ns_(window_ns),
+      result_(result),
+      on_match_(std::move(on_match)),
+      recently_matched_(kRecentMatches, 0) {}
 
 void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns) {
-  if (timestamp_ns > now_ns_) expire(timestamp_ns);
+  if (timestamp_ns > now_ns_) {
+    now_ns_ = timestamp_ns;
+    if (now_ns_ >= next_sweep_ns_) sweep(now_ns_);
+  }
   const auto mine = static_cast<std::size_t>(side);
+  const auto other = 1 - mine;
   const std::uint64_t ordinal = ordinal_[mine]++;
-  if (auto partner = pending_[1 - mine].take(key)) {
+  std::uint64_t expired = 0;
+  const auto partner = pending_[other].take(key, now_ns_ - window_ns_, expired);
+  if (expired > 0) count_expired(static_cast<Side>(other), expired);
+  if (partner) {
     if (side == Side::vif) {
-      match(*partner, timestamp_ns);
+      match(*partner, timestamp_ns, key);
     } else {
-      match(PendingPacket{key, timestamp_ns, ordinal}, partner->timestamp_ns);
+      match(PendingPacket{key, timestamp_ns, ordinal}, partner->timestamp_ns, key);
     }
+    return;
+  }
+  if (side == Side::vif && recently_matched_[key & (kRecentMatches - 1)] == key) {
+    ++result_.vif.duplicates;
     return;
   }
   if (pending_[mine].insert(PendingPacket{key, timestamp_ns, ordinal})) {
     ++(side == Side::pif ? result_.pif : result_.vif).duplicates;
   }
+  if (pending_[0].size() + pending_[1].size() > kMaxPending) shorten_window(now_ns_);
 }
 
-void StreamingJoin::match(const PendingPacket& pif, std::int64_t vif_ns) {
+void StreamingJoin::match(const PendingPacket& pif, std::int64_t vif_ns, std::uint64_t key) {
   const MatchedPacket packet{pif.timestamp_ns, vif_ns};
   const std::int64_t delta = packet.delta_ns();
   ++result_.matched;
@@ -40,19 +66,36 @@ void StreamingJoin::match(const PendingPacket& pif, std::int64_t vif_ns) {
     highest_matched_pif_ordinal_ = pif.ordinal;
     any_matched_ = true;
   }
+  recently_matched_[key & (kRecentMatches - 1)] = key;
   if (on_match_) on_match_(packet);
 }
 
-void StreamingJoin::expire(std::int64_t now_ns) {
-  now_ns_ = now_ns;
+void StreamingJoin::count_expired(Side side, std::uint64_t packets) {
+  (side == Side::pif ? result_.pif_only : result_.vif_only) += packets;
+}
+
+void StreamingJoin::sweep(std::int64_t now_ns) {
   const std::int64_t limit = now_ns - window_ns_;
-  result_.pif_only += pending_[0].expire_before(limit);
-  result_.vif_only += pending_[1].expire_before(limit);
+  count_expired(Side::pif, pending_[0].sweep(limit));
+  count_expired(Side::vif, pending_[1].sweep(limit));
+  next_sweep_ns_ = now_ns + std::max<std::int64_t>(1, window_ns_ / kSweepsPerWindow);
+}
+
+void StreamingJoin::shorten_window(std::int64_t now_ns) {
+  while (window_ns_ > 1 && pending_[0].size() + pending_[1].size() > kMaxPending / 2) {
+    window_ns_ /= 2;
+    sweep(now_ns);
+  }
+  result_.window_ns = window_ns_;
+  result_.warnings.push_back(
+      "over " + std::to_string(kMaxPending) +
+      " packets were waiting for a partner at once; the join window was shortened to " +
+      std::to_string(window_ns_) + " ns to bound memory (do the captures share traffic?)");
 }
 
 void StreamingJoin::finish() {
-  result_.pif_only += pending_[0].size();
-  result_.vif_only += pending_[1].size();
+  count_expired(Side::pif, pending_[0].size());
+  count_expired(Side::vif, pending_[1].size());
   pending_[0] = PendingTable();
   pending_[1] = PendingTable();
 }

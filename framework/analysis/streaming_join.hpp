@@ -4,9 +4,12 @@
 // it counts as seen on one side only.
 #pragma once
 
-#include <cstdint>
+#include <array>
 #include <climits>
+#include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "pending_table.hpp"
 #include "weaver/analysis/latency_result.hpp"
@@ -20,7 +23,8 @@ class StreamingJoin {
   using MatchCallback = std::function<void(const MatchedPacket&)>;
 
   // Counts land in `result` (matched, pif_only, vif_only, reordered, negative,
-  // duplicates, moments, histogram).
+  // duplicates, moments, histogram, and a warning if memory forced a
+  // shorter window).
   StreamingJoin(std::int64_t window_ns, LatencyResult& result, MatchCallback on_match = {});
 
   // Packets must come in (roughly) ascending timestamp order across both sides.
@@ -30,8 +34,10 @@ class StreamingJoin {
   void finish();
 
  private:
-  void match(const PendingPacket& pif, std::int64_t vif_ns);
-  void expire(std::int64_t now_ns);
+  void match(const PendingPacket& pif, std::int64_t vif_ns, std::uint64_t key);
+  void sweep(std::int64_t now_ns);
+  void count_expired(Side side, std::uint64_t packets);
+  void shorten_window(std::int64_t now_ns);
 
   std::int64_t window_ns_;
   LatencyResult& result_;
@@ -41,6 +47,10 @@ class StreamingJoin {
   std::uint64_t highest_matched_pif_ordinal_ = 0;
   bool any_matched_ = false;
   std::int64_t now_ns_ = INT64_MIN;
+  std::int64_t next_sweep_ns_ = INT64_MIN;
+  // Keys of recent matches, indexed by key: a VIF packet without a partner
+  // whose key is here is a copy the datapath duplicated, not a stray.
+  std::vector<std::uint64_t> recently_matched_;
 };
 
 }  // namespace weaver::analysis

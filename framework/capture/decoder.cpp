@@ -185,6 +185,10 @@ class Decoder {
   void ip_payload(ByteCursor cursor, std::size_t stated_length) {
     out_.status = DecodeStatus::ok;
     out_.has_transport = false;
+    out_.source_port = out_.destination_port = 0;
+    out_.tcp_sequence = out_.tcp_acknowledgment = 0;
+    out_.tcp_flags = out_.icmp_type = out_.icmp_code = 0;
+    out_.icmp_identifier = out_.icmp_sequence = 0;
     if (out_.fragment_offset != 0) return payload(cursor, stated_length);
     switch (out_.protocol) {
       case kProtoTcp:
@@ -279,14 +283,12 @@ class Decoder {
     return true;
   }
 
+  // The inner frame's headers overwrite the outer ones field by field.
   template <typename DecodeInner>
   void decapsulate(DecodeInner decode_inner) {
-    DecodedPacket inner;
-    inner.encapsulation_depth = static_cast<std::uint8_t>(out_.encapsulation_depth + 1);
-    inner.vlan_tags = out_.vlan_tags;
-    Decoder decoder(inner);
-    decode_inner(decoder);
-    out_ = inner;
+    ++out_.encapsulation_depth;
+    out_.status = DecodeStatus::not_ip;
+    decode_inner(*this);
   }
 
   DecodedPacket& out_;
@@ -329,10 +331,13 @@ std::string_view link_type_name(std::uint32_t link_type) {
   }
 }
 
-DecodedPacket decode_packet(std::uint32_t link_type, std::span<const std::uint8_t> frame) {
-  DecodedPacket out;
+void decode_packet(std::uint32_t link_type, std::span<const std::uint8_t> frame,
+                   DecodedPacket& out) {
+  out.status = DecodeStatus::not_ip;
+  out.problem = nullptr;
+  out.encapsulation_depth = 0;
+  out.vlan_tags = 0;
   Decoder(out).link(link_type, ByteCursor(frame));
-  return out;
 }
 
 }  // namespace weaver::capture

@@ -10,82 +10,95 @@ namespace {
 
 constexpr std::size_t kHashedPayloadBytes = 16;
 
-// Multiply-xorshift accumulation with a splitmix64 finish: fast, and good
-// enough that keys of packets inside one join window do not collide.
-class KeyHasher {
- public:
-  explicit KeyHasher(std::uint64_t seed) : state_(seed * 0x9e3779b97f4a7c15ull) {}
+__extension__ using U128 = unsigned __int128;
 
-  void add(std::uint64_t word) {
-    state_ = (state_ ^ word) * 0xbf58476d1ce4e5b9ull;
-    state_ ^= state_ >> 31;
-  }
+// wyhash's folded 64x64->128 multiply: one multiply mixes two words, and
+// independent pairs run in parallel.
+std::uint64_t fold(std::uint64_t a, std::uint64_t b) {
+  const U128 product = static_cast<U128>(a) * b;
+  return static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
+}
 
-  void add_bytes(const std::uint8_t* bytes, std::size_t count) {
-    for (std::size_t at = 0; at < count; at += 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, bytes + at, std::min<std::size_t>(8, count - at));
-      add(word);
-    }
-  }
+constexpr std::uint64_t kSecret[] = {0xa0761d6478bd642full, 0xe7037ed1a0b428dbull,
+                                     0x8ebc6af09c88c6e3ull, 0x589965cc75374cc3ull,
+                                     0x1d8e4e27c47d124full, 0x9e3779b97f4a7c15ull};
 
-  std::uint64_t finish() const {
-    std::uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return z == 0 ? 1 : z;  // 0 means "no key"
-  }
+std::uint64_t finish(std::uint64_t h) {
+  h = fold(h ^ kSecret[0], h ^ kSecret[5]);
+  return h == 0 ? 1 : h;  // 0 means "no key"
+}
 
- private:
-  std::uint64_t state_;
+std::uint64_t load64(const std::uint8_t* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The addresses as two words for IPv4, four for IPv6 (zero-padded).
+struct AddressWords {
+  std::uint64_t a, b, c, d;
 };
 
-void add_addresses(KeyHasher& hasher, const DecodedPacket& p) {
-  hasher.add_bytes(p.source.data(), p.ip_version == 4 ? 4 : 16);
-  hasher.add_bytes(p.destination.data(), p.ip_version == 4 ? 4 : 16);
+AddressWords address_words(const DecodedPacket& p) {
+  return {load64(p.source.data()), load64(p.source.data() + 8), load64(p.destination.data()),
+          load64(p.destination.data() + 8)};
+}
+
+void leading_payload(const DecodedPacket& p, std::uint64_t& first, std::uint64_t& second) {
+  if (p.payload.size() >= kHashedPayloadBytes) {
+    first = load64(p.payload.data());
+    second = load64(p.payload.data() + 8);
+    return;
+  }
+  std::uint8_t bytes[kHashedPayloadBytes] = {};
+  std::memcpy(bytes, p.payload.data(), p.payload.size());
+  first = load64(bytes);
+  second = load64(bytes + 8);
 }
 
 std::uint64_t hash_key(const DecodedPacket& p) {
-  KeyHasher hasher(1);
-  hasher.add(std::uint64_t{p.ip_version} | std::uint64_t{p.protocol} << 8 |
-             std::uint64_t{p.fragment_offset} << 16 | std::uint64_t{p.more_fragments} << 29 |
-             std::uint64_t{p.payload_length} << 32);
-  add_addresses(hasher, p);
-  hasher.add(std::uint64_t{p.ip_id} | std::uint64_t{p.flow_label} << 32);
-  if (p.has_transport) {
-    hasher.add(std::uint64_t{p.source_port} | std::uint64_t{p.destination_port} << 16 |
-               std::uint64_t{p.tcp_flags} << 32 | std::uint64_t{p.icmp_type} << 40 |
-               std::uint64_t{p.icmp_code} << 48);
-    hasher.add(std::uint64_t{p.tcp_sequence} | std::uint64_t{p.tcp_acknowledgment} << 32);
-    hasher.add(std::uint64_t{p.icmp_identifier} | std::uint64_t{p.icmp_sequence} << 16);
-  }
-  hasher.add_bytes(p.payload.data(), std::min(p.payload.size(), kHashedPayloadBytes));
-  return hasher.finish();
+  const AddressWords addresses = address_words(p);
+  const std::uint64_t header = std::uint64_t{p.ip_version} | std::uint64_t{p.protocol} << 8 |
+                               std::uint64_t{p.fragment_offset} << 16 |
+                               std::uint64_t{p.more_fragments} << 29 |
+                               std::uint64_t{p.payload_length} << 32;
+  const std::uint64_t identity = std::uint64_t{p.ip_id} | std::uint64_t{p.flow_label} << 32;
+  // The decoder zeroes transport fields a protocol does not have.
+  const std::uint64_t ports = std::uint64_t{p.source_port} | std::uint64_t{p.destination_port} << 16 |
+                              std::uint64_t{p.tcp_flags} << 32 | std::uint64_t{p.icmp_type} << 40 |
+                              std::uint64_t{p.icmp_code} << 48 | std::uint64_t{p.has_transport} << 56;
+  const std::uint64_t tcp = std::uint64_t{p.tcp_sequence} | std::uint64_t{p.tcp_acknowledgment} << 32;
+  const std::uint64_t icmp = std::uint64_t{p.icmp_identifier} | std::uint64_t{p.icmp_sequence} << 16;
+  std::uint64_t payload_first = 0;
+  std::uint64_t payload_second = 0;
+  leading_payload(p, payload_first, payload_second);
+  const std::uint64_t h = fold(header ^ kSecret[0], identity ^ kSecret[1]) +
+                          fold(addresses.a ^ kSecret[2], addresses.b ^ kSecret[3]) +
+                          fold(addresses.c ^ kSecret[4], addresses.d ^ kSecret[1]) +
+                          fold(ports ^ kSecret[3], tcp ^ kSecret[2]) +
+                          fold(icmp ^ kSecret[4], payload_first ^ kSecret[0]) +
+                          fold(payload_second ^ kSecret[1], kSecret[5]);
+  return finish(h);
 }
 
 std::uint64_t ip_id_key(const DecodedPacket& p) {
-  KeyHasher hasher(2);
-  hasher.add(std::uint64_t{p.ip_version} | std::uint64_t{p.protocol} << 8);
-  add_addresses(hasher, p);
-  hasher.add(p.ip_version == 4 ? p.ip_id : p.flow_label);
-  return hasher.finish();
+  const AddressWords addresses = address_words(p);
+  const std::uint64_t header = std::uint64_t{p.ip_version} | std::uint64_t{p.protocol} << 8 |
+                               std::uint64_t{p.ip_version == 4 ? p.ip_id : p.flow_label} << 32;
+  return finish(fold(header ^ kSecret[2], kSecret[3]) +
+                fold(addresses.a ^ kSecret[2], addresses.b ^ kSecret[3]) +
+                fold(addresses.c ^ kSecret[4], addresses.d ^ kSecret[1]));
 }
 
 std::uint64_t tcp_seq_key(const DecodedPacket& p) {
   if (!p.has_transport || p.protocol != 6) return 0;
-  KeyHasher hasher(3);
-  hasher.add(p.tcp_sequence);
-  return hasher.finish();
+  return finish(fold(p.tcp_sequence ^ kSecret[3], kSecret[4]));
 }
 
 std::uint64_t payload_id_key(const DecodedPacket& p) {
   const auto id = read_payload_id(p.payload);
   if (!id) return 0;
-  KeyHasher hasher(4);
-  hasher.add(id->run_id);
-  hasher.add(id->sequence);
-  return hasher.finish();
+  return finish(fold(id->run_id ^ kSecret[4], id->sequence ^ kSecret[2]));
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ struct Summary {
 
 Summary summarize(const LatencyResult& r) {
   const auto& h = r.histogram;
-  return {us(r.moments.min_ns),     us(r.moments.mean_ns),    us(r.moments.stdev_ns()),
+  return {us(r.moments.min_ns),     us(r.moments.mean_ns()),    us(r.moments.stdev_ns()),
           us(h.percentile(0.50)),   us(h.percentile(0.90)),   us(h.percentile(0.99)),
           us(h.percentile(0.999)),  us(r.moments.max_ns)};
 }

@@ -1,6 +1,7 @@
 // What one PIF/VIF capture pair says about the datapath between them.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,15 +35,25 @@ struct MatchedPacket {
   std::int64_t delta_ns() const { return vif_ns - pif_ns; }
 };
 
-// Running moments of the matched deltas (Welford), exact to the nanosecond.
+// Running moments of the matched deltas: exact integer sums, so the mean and
+// standard deviation carry no rounding from the order packets came in.
 struct DeltaMoments {
-  std::uint64_t count = 0;
-  double mean_ns = 0;
-  double m2 = 0;
-  std::int64_t min_ns = 0;
-  std::int64_t max_ns = 0;
+  __extension__ using Int128 = __int128;
 
-  void add(std::int64_t delta_ns);
+  std::uint64_t count = 0;
+  Int128 sum_ns = 0;
+  Int128 sum_squares = 0;
+  std::int64_t min_ns = INT64_MAX;
+  std::int64_t max_ns = INT64_MIN;
+
+  void add(std::int64_t delta_ns) {
+    ++count;
+    sum_ns += delta_ns;
+    sum_squares += static_cast<Int128>(delta_ns) * delta_ns;
+    min_ns = delta_ns < min_ns ? delta_ns : min_ns;
+    max_ns = delta_ns > max_ns ? delta_ns : max_ns;
+  }
+  double mean_ns() const;
   double stdev_ns() const;  // population standard deviation, as the 2013 tool printed
 };
 

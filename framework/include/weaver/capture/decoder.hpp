@@ -65,7 +65,16 @@ struct DecodedPacket {
   std::span<const std::uint8_t> payload;
 };
 
-DecodedPacket decode_packet(std::uint32_t link_type, std::span<const std::uint8_t> frame);
+// Decodes into `out`, reusing it: the hot path decodes millions of packets
+// and a fresh DecodedPacket per packet costs more than the decoding.
+void decode_packet(std::uint32_t link_type, std::span<const std::uint8_t> frame,
+                   DecodedPacket& out);
+
+inline DecodedPacket decode_packet(std::uint32_t link_type, std::span<const std::uint8_t> frame) {
+  DecodedPacket out;
+  decode_packet(link_type, frame, out);
+  return out;
+}
 
 std::string_view link_type_name(std::uint32_t link_type);
 

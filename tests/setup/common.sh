@@ -1,0 +1,41 @@
+# Shared by run.sh and test.sh: Debian packages, configure, build, ctest.
+
+WEAVER_PACKAGES=(
+  build-essential cmake ninja-build pkg-config clang libclang-rt-dev
+  libpcap-dev libssh-dev libboost-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  tcpdump python3
+)
+
+# Installs only what is missing; a second run installs nothing.
+install_packages() {
+  local missing=()
+  local package
+  for package in "${WEAVER_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$package")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "weaver: missing Debian packages (${missing[*]}); run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# configure_and_build DIR [cmake options...]: configures once, then builds incrementally.
+configure_and_build() {
+  local dir=$1
+  shift
+  if [[ ! -f "$dir/build.ninja" ]]; then
+    cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j "$(nproc)"
+}
+
+run_ctest() {
+  local dir=$1
+  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" --timeout 300
+}
