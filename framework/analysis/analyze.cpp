@@ -1,8 +1,11 @@
 #include "weaver/analysis/analyze.hpp"
 
+#include <exception>
 #include <memory>
 #include <optional>
+#include <thread>
 
+#include "keyed_packet_queue.hpp"
 #include "streaming_join.hpp"
 #include "weaver/capture/capture_reader.hpp"
 #include "weaver/capture/decoder.hpp"
@@ -52,34 +55,96 @@ void note_malformed(CaptureCounts& counts, const capture::RawPacket& packet, con
   }
 }
 
-void take_packet(CaptureStream& stream, KeyKind key_kind, std::optional<capture::PacketFilter>& filter,
-                 StreamingJoin& join, capture::DecodedPacket& decoded) {
+// The packet's match key, or 0 when it has none (counted by reason).
+std::uint64_t key_packet(CaptureStream& stream, KeyKind key_kind,
+                         std::optional<capture::PacketFilter>& filter,
+                         capture::DecodedPacket& decoded) {
   const capture::RawPacket& packet = stream.head();
   CaptureCounts& counts = stream.counts();
   if (filter && !filter->accepts(packet)) {
     ++counts.filtered;
-    return;
+    return 0;
   }
   capture::decode_packet(packet.link_type, packet.bytes, decoded);
   if (decoded.status == DecodeStatus::not_ip) {
     ++counts.not_ip;
-    return;
+    return 0;
   }
   if (decoded.status == DecodeStatus::malformed) {
     note_malformed(counts, packet, decoded.problem);
-    return;
+    return 0;
   }
   const capture::MatchKey key = capture::make_match_key(key_kind, decoded);
   if (key.value == 0) {
     ++counts.unkeyed;
-    return;
+    return 0;
   }
   ++counts.keyed;
   if (key_kind == KeyKind::automatic) {
     ++(key.kind == KeyKind::payload_id ? counts.payload_id_keys : counts.hash_keys);
   }
-  join.add(stream.side(), key.value, packet.timestamp_ns);
+  return key.value;
 }
+
+// The decoding half: merges both captures by timestamp (on a tie the PIF
+// goes first, so a zero delta matches), decodes and keys each packet.
+void decode_captures(CaptureStream& pif, CaptureStream& vif, const AnalyzeOptions& options,
+                     KeyedPacketQueue& queue) {
+  std::optional<capture::PacketFilter> filter;
+  if (!options.filter.empty()) filter.emplace(options.filter);
+  capture::DecodedPacket decoded;  // reused for every packet
+  KeyedBatch batch;
+  batch.reserve(KeyedPacketQueue::kBatchSize);
+  while (pif.has_packet() || vif.has_packet()) {
+    const bool take_pif =
+        pif.has_packet() &&
+        (!vif.has_packet() || pif.head().timestamp_ns <= vif.head().timestamp_ns);
+    CaptureStream& stream = take_pif ? pif : vif;
+    if (const std::uint64_t key = key_packet(stream, options.key, filter, decoded)) {
+      batch.push_back({key, stream.head().timestamp_ns, static_cast<std::uint8_t>(stream.side())});
+      if (batch.size() == KeyedPacketQueue::kBatchSize) {
+        if (!queue.push(std::move(batch))) return;
+        batch = KeyedBatch();
+        batch.reserve(KeyedPacketQueue::kBatchSize);
+      }
+    }
+    stream.advance();
+  }
+  queue.push(std::move(batch));
+}
+
+// Runs decode_captures on its own thread; whatever happens to the joining
+// side, the thread is stopped and joined before the streams go away.
+class DecoderThread {
+ public:
+  DecoderThread(CaptureStream& pif, CaptureStream& vif, const AnalyzeOptions& options,
+                KeyedPacketQueue& queue)
+      : queue_(queue), thread_([&pif, &vif, &options, &queue, this] {
+          try {
+            decode_captures(pif, vif, options, queue);
+          } catch (...) {
+            error_ = std::current_exception();
+          }
+          queue.close();
+        }) {}
+  ~DecoderThread() {
+    queue_.cancel();
+    if (thread_.joinable()) thread_.join();
+  }
+  DecoderThread(const DecoderThread&) = delete;
+  DecoderThread& operator=(const DecoderThread&) = delete;
+
+  // Waits for the decoder and rethrows what stopped it, if anything did.
+  void finish() {
+    thread_.join();
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  KeyedPacketQueue& queue_;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
 
 void collect_warnings(const CaptureStream& stream, std::vector<std::string>& warnings) {
   for (const std::string& warning : stream.reader().warnings()) warnings.push_back(warning);
@@ -113,8 +178,7 @@ void require_keyed_packets(const CaptureCounts& counts, const AnalyzeOptions& op
 
 LatencyResult analyze_captures(const AnalyzeOptions& options) {
   if (options.window_ns <= 0) throw UsageError("--window must be positive");
-  std::optional<capture::PacketFilter> filter;
-  if (!options.filter.empty()) filter.emplace(options.filter);
+  if (!options.filter.empty()) capture::PacketFilter check(options.filter);  // fail before reading
 
   LatencyResult result;
   result.key = options.key;
@@ -122,16 +186,16 @@ LatencyResult analyze_captures(const AnalyzeOptions& options) {
   CaptureStream pif(options.pif_path, Side::pif, result.pif);
   CaptureStream vif(options.vif_path, Side::vif, result.vif);
   StreamingJoin join(options.window_ns, result, options.on_match);
-  capture::DecodedPacket decoded;  // reused for every packet
-
-  // Merge by timestamp; on a tie the PIF goes first, so a zero delta matches.
-  while (pif.has_packet() || vif.has_packet()) {
-    const bool take_pif =
-        pif.has_packet() &&
-        (!vif.has_packet() || pif.head().timestamp_ns <= vif.head().timestamp_ns);
-    CaptureStream& stream = take_pif ? pif : vif;
-    take_packet(stream, options.key, filter, join, decoded);
-    stream.advance();
+  {
+    KeyedPacketQueue queue;
+    DecoderThread decoder(pif, vif, options, queue);
+    KeyedBatch batch;
+    while (queue.pop(batch)) {
+      for (const KeyedPacket& packet : batch) {
+        join.add(static_cast<Side>(packet.side), packet.key, packet.timestamp_ns);
+      }
+    }
+    decoder.finish();
   }
   join.finish();
 

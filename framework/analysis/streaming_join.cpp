@@ -6,7 +6,7 @@
 namespace weaver::analysis {
 namespace {
 
-constexpr std::size_t kRecentMatches = 1 << 16;
+constexpr std::size_t kRecentMatches = 1 << 12;  // 32 KiB: stays in cache
 // Packets waiting at once, both sides together, before the window is
 // shortened to keep memory bounded (captures that share little or nothing).
 constexpr std::uint64_t kMaxPending = 4'000'000;

@@ -1,0 +1,69 @@
+// Hands keyed packets from the decoding thread to the joining thread in
+// batches, so the two halves of the analysis run on two cores. Bounded: the
+// decoder waits when the join falls behind, so memory stays flat.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace weaver::analysis {
+
+struct KeyedPacket {
+  std::uint64_t key;
+  std::int64_t timestamp_ns;
+  std::uint8_t side;  // Side::pif or Side::vif
+};
+
+using KeyedBatch = std::vector<KeyedPacket>;
+
+class KeyedPacketQueue {
+ public:
+  static constexpr std::size_t kBatchSize = 8192;
+  static constexpr std::size_t kMaxBatches = 16;
+
+  // Blocks while full; false once the reader has cancelled.
+  bool push(KeyedBatch&& batch) {
+    std::unique_lock lock(mutex_);
+    not_full_.wait(lock, [&] { return cancelled_ || batches_.size() < kMaxBatches; });
+    if (cancelled_) return false;
+    batches_.push_back(std::move(batch));
+    not_empty_.notify_one();
+    return true;
+  }
+
+  // Blocks until a batch is there; false when the writer closed and all is read.
+  bool pop(KeyedBatch& batch) {
+    std::unique_lock lock(mutex_);
+    not_empty_.wait(lock, [&] { return closed_ || !batches_.empty(); });
+    if (batches_.empty()) return false;
+    batch = std::move(batches_.front());
+    batches_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+
+  void cancel() {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable not_full_;
+  std::condition_variable not_empty_;
+  std::deque<KeyedBatch> batches_;
+  bool closed_ = false;
+  bool cancelled_ = false;
+};
+
+}  // namespace weaver::analysis
