@@ -86,42 +86,35 @@ std::uint64_t key_packet(CaptureStream& stream, KeyKind key_kind,
   return key.value;
 }
 
-// The decoding half: merges both captures by timestamp (on a tie the PIF
-// goes first, so a zero delta matches), decodes and keys each packet.
-void decode_captures(CaptureStream& pif, CaptureStream& vif, const AnalyzeOptions& options,
-                     KeyedPacketQueue& queue) {
+// One decoding thread per capture: read, decode, key, hand over in batches.
+void decode_capture(CaptureStream& stream, const AnalyzeOptions& options,
+                    KeyedPacketQueue& queue) {
   std::optional<capture::PacketFilter> filter;
   if (!options.filter.empty()) filter.emplace(options.filter);
   capture::DecodedPacket decoded;  // reused for every packet
   KeyedBatch batch;
   batch.reserve(KeyedPacketQueue::kBatchSize);
-  while (pif.has_packet() || vif.has_packet()) {
-    const bool take_pif =
-        pif.has_packet() &&
-        (!vif.has_packet() || pif.head().timestamp_ns <= vif.head().timestamp_ns);
-    CaptureStream& stream = take_pif ? pif : vif;
-    if (const std::uint64_t key = key_packet(stream, options.key, filter, decoded)) {
-      batch.push_back({key, stream.head().timestamp_ns, static_cast<std::uint8_t>(stream.side())});
-      if (batch.size() == KeyedPacketQueue::kBatchSize) {
-        if (!queue.push(std::move(batch))) return;
-        batch = KeyedBatch();
-        batch.reserve(KeyedPacketQueue::kBatchSize);
-      }
+  for (; stream.has_packet(); stream.advance()) {
+    const std::uint64_t key = key_packet(stream, options.key, filter, decoded);
+    if (key == 0) continue;
+    batch.push_back({key, stream.head().timestamp_ns});
+    if (batch.size() == KeyedPacketQueue::kBatchSize) {
+      if (!queue.push(std::move(batch))) return;
+      batch = KeyedBatch();
+      batch.reserve(KeyedPacketQueue::kBatchSize);
     }
-    stream.advance();
   }
   queue.push(std::move(batch));
 }
 
-// Runs decode_captures on its own thread; whatever happens to the joining
-// side, the thread is stopped and joined before the streams go away.
+// Runs decode_capture on its own thread; whatever happens to the joining
+// side, the thread is stopped and joined before the stream goes away.
 class DecoderThread {
  public:
-  DecoderThread(CaptureStream& pif, CaptureStream& vif, const AnalyzeOptions& options,
-                KeyedPacketQueue& queue)
-      : queue_(queue), thread_([&pif, &vif, &options, &queue, this] {
+  DecoderThread(CaptureStream& stream, const AnalyzeOptions& options, KeyedPacketQueue& queue)
+      : queue_(queue), thread_([&stream, &options, &queue, this] {
           try {
-            decode_captures(pif, vif, options, queue);
+            decode_capture(stream, options, queue);
           } catch (...) {
             error_ = std::current_exception();
           }
@@ -144,6 +137,26 @@ class DecoderThread {
   KeyedPacketQueue& queue_;
   std::exception_ptr error_;
   std::thread thread_;
+};
+
+// Reads one capture's keyed packets, batch after batch, in the joining thread.
+class KeyedPacketCursor {
+ public:
+  explicit KeyedPacketCursor(KeyedPacketQueue& queue) : queue_(queue) { advance(); }
+  bool valid() const { return at_ < batch_.size(); }
+  const KeyedPacket& operator*() const { return batch_[at_]; }
+  void advance() {
+    if (++at_ < batch_.size()) return;
+    at_ = 0;
+    batch_.clear();
+    while (batch_.empty() && queue_.pop(batch_)) {
+    }
+  }
+
+ private:
+  KeyedPacketQueue& queue_;
+  KeyedBatch batch_;
+  std::size_t at_ = static_cast<std::size_t>(-1);
 };
 
 void collect_warnings(const CaptureStream& stream, std::vector<std::string>& warnings) {
@@ -187,15 +200,22 @@ LatencyResult analyze_captures(const AnalyzeOptions& options) {
   CaptureStream vif(options.vif_path, Side::vif, result.vif);
   StreamingJoin join(options.window_ns, result, options.on_match);
   {
-    KeyedPacketQueue queue;
-    DecoderThread decoder(pif, vif, options, queue);
-    KeyedBatch batch;
-    while (queue.pop(batch)) {
-      for (const KeyedPacket& packet : batch) {
-        join.add(static_cast<Side>(packet.side), packet.key, packet.timestamp_ns);
-      }
+    KeyedPacketQueue pif_queue;
+    KeyedPacketQueue vif_queue;
+    DecoderThread pif_decoder(pif, options, pif_queue);
+    DecoderThread vif_decoder(vif, options, vif_queue);
+    KeyedPacketCursor pif_keys(pif_queue);
+    KeyedPacketCursor vif_keys(vif_queue);
+    // Merge by timestamp; on a tie the PIF goes first, so a zero delta matches.
+    while (pif_keys.valid() || vif_keys.valid()) {
+      const bool take_pif = pif_keys.valid() &&
+                            (!vif_keys.valid() || (*pif_keys).timestamp_ns <= (*vif_keys).timestamp_ns);
+      KeyedPacketCursor& keys = take_pif ? pif_keys : vif_keys;
+      join.add(take_pif ? Side::pif : Side::vif, (*keys).key, (*keys).timestamp_ns);
+      keys.advance();
     }
-    decoder.finish();
+    pif_decoder.finish();
+    vif_decoder.finish();
   }
   join.finish();
 

@@ -1,5 +1,5 @@
-// Hands keyed packets from the decoding thread to the joining thread in
-// batches, so the two halves of the analysis run on two cores. Bounded: the
+// Hands one capture's keyed packets from its decoding thread to the joining
+// thread in batches, so decoding and joining run on separate cores. Bounded: the
 // decoder waits when the join falls behind, so memory stays flat.
 #pragma once
 
@@ -14,7 +14,6 @@ namespace weaver::analysis {
 struct KeyedPacket {
   std::uint64_t key;
   std::int64_t timestamp_ns;
-  std::uint8_t side;  // Side::pif or Side::vif
 };
 
 using KeyedBatch = std::vector<KeyedPacket>;

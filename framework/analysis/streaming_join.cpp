@@ -42,12 +42,10 @@ void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns)
     return;
   }
   if (side == Side::vif && recently_matched_[key & (kRecentMatches - 1)] == key) {
-    ++result_.vif.duplicates;
+    ++duplicates_[mine];
     return;
   }
-  if (pending_[mine].insert(PendingPacket{key, timestamp_ns, ordinal})) {
-    ++(side == Side::pif ? result_.pif : result_.vif).duplicates;
-  }
+  if (pending_[mine].insert(PendingPacket{key, timestamp_ns, ordinal})) ++duplicates_[mine];
   if (pending_[0].size() + pending_[1].size() > kMaxPending) shorten_window(now_ns_);
 }
 
@@ -94,6 +92,8 @@ void StreamingJoin::shorten_window(std::int64_t now_ns) {
 }
 
 void StreamingJoin::finish() {
+  result_.pif.duplicates += duplicates_[0];
+  result_.vif.duplicates += duplicates_[1];
   count_expired(Side::pif, pending_[0].size());
   count_expired(Side::vif, pending_[1].size());
   pending_[0] = PendingTable();

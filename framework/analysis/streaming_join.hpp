@@ -44,6 +44,8 @@ class StreamingJoin {
   MatchCallback on_match_;
   PendingTable pending_[2];
   std::uint64_t ordinal_[2] = {0, 0};
+  // Kept here, not in the result, whose capture counts other threads write.
+  std::uint64_t duplicates_[2] = {0, 0};
   std::uint64_t highest_matched_pif_ordinal_ = 0;
   bool any_matched_ = false;
   std::int64_t now_ns_ = INT64_MIN;

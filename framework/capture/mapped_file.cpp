@@ -14,7 +14,7 @@
 namespace weaver::capture {
 namespace {
 
-constexpr std::size_t kReleaseGranularity = std::size_t{16} << 20;
+constexpr std::size_t kReleaseGranularity = std::size_t{4} << 20;
 
 // Closes the descriptor on every path out of the constructor; the mapping
 // keeps the file alive after that.

@@ -44,16 +44,26 @@ AddressWords address_words(const DecodedPacket& p) {
           load64(p.destination.data() + 8)};
 }
 
+// Up to 7 bytes, little-endian, without a call to memcpy.
+std::uint64_t load_partial(const std::uint8_t* p, std::size_t count) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < count; ++i) value |= std::uint64_t{p[i]} << (8 * i);
+  return value;
+}
+
 void leading_payload(const DecodedPacket& p, std::uint64_t& first, std::uint64_t& second) {
-  if (p.payload.size() >= kHashedPayloadBytes) {
-    first = load64(p.payload.data());
-    second = load64(p.payload.data() + 8);
-    return;
+  const std::uint8_t* bytes = p.payload.data();
+  const std::size_t size = p.payload.size();
+  if (size >= kHashedPayloadBytes) {
+    first = load64(bytes);
+    second = load64(bytes + 8);
+  } else if (size >= 8) {
+    first = load64(bytes);
+    second = load_partial(bytes + 8, size - 8);
+  } else {
+    first = load_partial(bytes, size);
+    second = 0;
   }
-  std::uint8_t bytes[kHashedPayloadBytes] = {};
-  std::memcpy(bytes, p.payload.data(), p.payload.size());
-  first = load64(bytes);
-  second = load64(bytes + 8);
 }
 
 std::uint64_t hash_key(const DecodedPacket& p) {

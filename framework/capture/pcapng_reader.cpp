@@ -1,6 +1,7 @@
 // pcapng: a sequence of blocks; each section (SHB) sets the byte order and
 // owns its interfaces (IDB), whose link type and time resolution apply to
 // the packet blocks (EPB, obsolete PB) that name them.
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -28,17 +29,21 @@ struct Interface {
   std::uint8_t ts_resolution = 6;  // if_tsresol: 10^-6 unless the IDB says otherwise
   std::int64_t offset_ns = 0;
 
-  std::int64_t to_nanoseconds(std::uint64_t units) const {
+  // False when the time does not fit in signed 64-bit nanoseconds.
+  bool to_nanoseconds(std::uint64_t units, std::int64_t& ns) const {
     const unsigned exponent = ts_resolution & 0x7f;
-    Int128 ns;
+    Int128 value;
     if (ts_resolution & 0x80) {  // a power of two
-      ns = exponent >= 127 ? 0 : (static_cast<Int128>(units) * 1'000'000'000) >> exponent;
+      value = exponent >= 127 ? 0 : (static_cast<Int128>(units) * 1'000'000'000) >> exponent;
     } else if (exponent <= 9) {
-      ns = static_cast<Int128>(units) * kPow10[9 - exponent];
+      value = static_cast<Int128>(units) * kPow10[9 - exponent];
     } else {
-      ns = exponent > 19 ? 0 : static_cast<Int128>(units) / kPow10[exponent - 9];
+      value = exponent > 19 ? 0 : static_cast<Int128>(units) / kPow10[exponent - 9];
     }
-    return static_cast<std::int64_t>(ns) + offset_ns;
+    value += offset_ns;
+    if (value > INT64_MAX || value < INT64_MIN) return false;
+    ns = static_cast<std::int64_t>(value);
+    return true;
   }
 
   static constexpr std::uint64_t kPow10[] = {1,          10,          100,         1000,
@@ -137,8 +142,10 @@ class PcapngReader final : public CaptureReader {
       if (at + size > body.size) corrupt("interface option runs past its block");
       if (code == kOptionTsResolution && size >= 1) interface.ts_resolution = body.data[at];
       if (code == kOptionTsOffset && size >= 8) {
-        interface.offset_ns =
-            static_cast<std::int64_t>(load_u64(body.data + at, swapped_)) * 1'000'000'000;
+        const auto seconds = static_cast<std::int64_t>(load_u64(body.data + at, swapped_));
+        if (__builtin_mul_overflow(seconds, 1'000'000'000, &interface.offset_ns)) {
+          corrupt("interface time offset (if_tsoffset) is out of range");
+        }
       }
       at += (size + 3u) & ~3u;
     }
@@ -167,7 +174,9 @@ class PcapngReader final : public CaptureReader {
                        record);
     }
     const Interface& interface = interfaces_[interface_id];
-    packet.timestamp_ns = interface.to_nanoseconds(units);
+    if (!interface.to_nanoseconds(units, packet.timestamp_ns)) {
+      throw InputError(path(), "timestamp is out of range; the file is corrupt", record);
+    }
     packet.record = record;
     packet.link_type = interface.link_type;
     packet.original_length = load_u32(body.data + 16, swapped_);

@@ -13,9 +13,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <algorithm>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "synthetic_traffic.hpp"
+#include "analysis/streaming_join.hpp"
 #include "weaver/analysis/analyze.hpp"
 #include "weaver/capture/capture_reader.hpp"
 #include "weaver/capture/decoder.hpp"
@@ -113,6 +117,37 @@ void BM_DecodeAndKey(benchmark::State& state) {
   report_pairs(state);
 }
 
+// The join alone, over keys decoded beforehand: its share of Analyze.
+void BM_JoinOnly(benchmark::State& state) {
+  using namespace weaver::capture;
+  struct Keyed {
+    std::uint64_t key;
+    std::int64_t timestamp_ns;
+    weaver::analysis::Side side;
+  };
+  std::vector<Keyed> keyed;
+  for (const auto& [path, side] : {std::pair{input().pif, weaver::analysis::Side::pif},
+                                   std::pair{input().vif, weaver::analysis::Side::vif}}) {
+    auto reader = open_capture(path);
+    RawPacket packet;
+    DecodedPacket decoded;
+    while (reader->next(packet)) {
+      decode_packet(packet.link_type, packet.bytes, decoded);
+      keyed.push_back({make_match_key(KeyKind::automatic, decoded).value, packet.timestamp_ns, side});
+    }
+  }
+  std::stable_sort(keyed.begin(), keyed.end(),
+                   [](const Keyed& a, const Keyed& b) { return a.timestamp_ns < b.timestamp_ns; });
+  for (auto _ : state) {
+    weaver::analysis::LatencyResult result;
+    weaver::analysis::StreamingJoin join(weaver::analysis::kDefaultWindowNs, result);
+    for (const Keyed& packet : keyed) join.add(packet.side, packet.key, packet.timestamp_ns);
+    join.finish();
+    benchmark::DoNotOptimize(result.matched);
+  }
+  report_pairs(state);
+}
+
 // The obvious join: every PIF key into a hash map, then every VIF key looked up.
 void BM_JoinUnorderedMap(benchmark::State& state) {
   using namespace weaver::capture;
@@ -152,6 +187,7 @@ void BM_Analyze(benchmark::State& state) {
 BENCHMARK(BM_RawReadLibpcap)->Name("RawRead/libpcap")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_RawReadMmap)->Name("RawRead/mmap")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DecodeAndKey)->Name("DecodeAndKey")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_JoinOnly)->Name("JoinOnly")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_JoinUnorderedMap)->Name("Join/unordered_map")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Analyze)->Name("Analyze")->Unit(benchmark::kMillisecond)->UseRealTime();
 

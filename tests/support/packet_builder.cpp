@@ -136,7 +136,7 @@ Bytes wrap_in_overlay(const PacketSpec& spec, const Bytes& inner_frame) {
   Bytes header;
   if (spec.overlay == Overlay::geneve) {
     outer.destination_port = 6081;
-    header = {0x01, 0x00, 0x65, 0x58, 0x00, 0x00, 0x2a, 0x00};  // 4 bytes of options follow
+    header = {0x02, 0x00, 0x65, 0x58, 0x00, 0x00, 0x2a, 0x00};  // 8 bytes of options follow
     header.insert(header.end(), {0x01, 0x02, 0x03, 0x01, 0, 0, 0, 0});
   } else {
     outer.destination_port = spec.overlay == Overlay::vxlan ? 4789 : 8472;
