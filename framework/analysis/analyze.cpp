@@ -19,10 +19,11 @@ using capture::DecodeStatus;
 using capture::KeyKind;
 
 // One capture being read: its reader, the packet at its head, its counts.
-class CaptureStream {
+// The counts live here, on their own cache lines, while the decoding thread
+// updates them for every packet; they go into the result when it is done.
+class alignas(64) CaptureStream {
  public:
-  CaptureStream(const std::string& path, Side side, CaptureCounts& counts)
-      : reader_(capture::open_capture(path)), side_(side), counts_(counts) {
+  explicit CaptureStream(const std::string& path) : reader_(capture::open_capture(path)) {
     counts_.path = path;
     counts_.format = std::string(reader_->format());
     advance();
@@ -30,7 +31,6 @@ class CaptureStream {
 
   bool has_packet() const { return has_packet_; }
   const capture::RawPacket& head() const { return head_; }
-  Side side() const { return side_; }
   CaptureCounts& counts() { return counts_; }
   const CaptureCounts& counts() const { return counts_; }
   const capture::CaptureReader& reader() const { return *reader_; }
@@ -44,8 +44,7 @@ class CaptureStream {
   std::unique_ptr<capture::CaptureReader> reader_;
   capture::RawPacket head_;
   bool has_packet_ = false;
-  Side side_;
-  CaptureCounts& counts_;
+  alignas(64) CaptureCounts counts_;
 };
 
 void note_malformed(CaptureCounts& counts, const capture::RawPacket& packet, const char* problem) {
@@ -196,8 +195,8 @@ LatencyResult analyze_captures(const AnalyzeOptions& options) {
   LatencyResult result;
   result.key = options.key;
   result.window_ns = options.window_ns;
-  CaptureStream pif(options.pif_path, Side::pif, result.pif);
-  CaptureStream vif(options.vif_path, Side::vif, result.vif);
+  CaptureStream pif(options.pif_path);
+  CaptureStream vif(options.vif_path);
   StreamingJoin join(options.window_ns, result, options.on_match);
   {
     KeyedPacketQueue pif_queue;
@@ -217,6 +216,8 @@ LatencyResult analyze_captures(const AnalyzeOptions& options) {
     pif_decoder.finish();
     vif_decoder.finish();
   }
+  result.pif = pif.counts();
+  result.vif = vif.counts();
   join.finish();
 
   collect_warnings(pif, result.warnings);

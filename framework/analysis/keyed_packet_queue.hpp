@@ -20,8 +20,8 @@ using KeyedBatch = std::vector<KeyedPacket>;
 
 class KeyedPacketQueue {
  public:
-  static constexpr std::size_t kBatchSize = 8192;
-  static constexpr std::size_t kMaxBatches = 16;
+  static constexpr std::size_t kBatchSize = 2048;
+  static constexpr std::size_t kMaxBatches = 8;
 
   // Blocks while full; false once the reader has cancelled.
   bool push(KeyedBatch&& batch) {

@@ -68,15 +68,23 @@ void PendingTable::erase(std::size_t slot) {
   --size_;
 }
 
-std::uint64_t PendingTable::sweep(std::int64_t limit_ns) {
-  const std::uint64_t before = size_;
+std::size_t PendingTable::capacity_for_size() const {
   std::size_t capacity = slots_.size();
   while (capacity > kMinimumCapacity && size_ * 8 < capacity) capacity /= 2;
-  rebuild(capacity, limit_ns);
+  return capacity;
+}
+
+std::uint64_t PendingTable::sweep(std::int64_t limit_ns) {
+  const std::uint64_t before = size_;
+  rebuild(capacity_for_size(), limit_ns);
   return before - size_;
 }
 
-void PendingTable::rebuild(std::size_t capacity, std::int64_t limit_ns) {
+void PendingTable::move_older_than(std::int64_t limit_ns, PendingTable& older) {
+  rebuild(capacity_for_size(), limit_ns, &older);
+}
+
+void PendingTable::rebuild(std::size_t capacity, std::int64_t limit_ns, PendingTable* older) {
   std::vector<PendingPacket> old(capacity);
   old.swap(slots_);
   size_ = 0;
@@ -87,7 +95,12 @@ void PendingTable::rebuild(std::size_t capacity, std::int64_t limit_ns) {
   while (old[start].key != 0) ++start;
   for (std::size_t i = 1; i <= old.size(); ++i) {
     const PendingPacket& packet = old[(start + i) & mask];
-    if (packet.key != 0 && packet.timestamp_ns >= limit_ns) insert(packet);
+    if (packet.key == 0) continue;
+    if (packet.timestamp_ns >= limit_ns) {
+      insert(packet);
+    } else if (older != nullptr) {
+      older->insert(packet);
+    }
   }
 }
 

@@ -36,13 +36,27 @@ class PendingTable {
   // Removes every packet older than `limit_ns`; returns how many there were.
   std::uint64_t sweep(std::int64_t limit_ns);
 
+  // Moves every packet older than `limit_ns` into `older`, in arrival order.
+  void move_older_than(std::int64_t limit_ns, PendingTable& older);
+
+  bool contains(std::uint64_t key) const { return slots_[find(key)].key != 0; }
+
+  template <typename Visit>
+  void for_each(Visit&& visit) const {
+    for (const PendingPacket& packet : slots_) {
+      if (packet.key != 0) visit(packet);
+    }
+  }
+
   std::uint64_t size() const { return size_; }
 
  private:
   std::size_t home(std::uint64_t key) const;
   std::size_t find(std::uint64_t key) const;  // the first slot with `key`, or an empty one
   void erase(std::size_t slot);
-  void rebuild(std::size_t capacity, std::int64_t limit_ns);
+  // Keeps the packets from `limit_ns` on; older ones go to `older` if given.
+  void rebuild(std::size_t capacity, std::int64_t limit_ns, PendingTable* older = nullptr);
+  std::size_t capacity_for_size() const;
 
   std::vector<PendingPacket> slots_;  // power-of-two size, at most half full
   std::uint64_t size_ = 0;

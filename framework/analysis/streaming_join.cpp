@@ -1,6 +1,7 @@
 #include "streaming_join.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 namespace weaver::analysis {
@@ -26,13 +27,21 @@ void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns)
   if (timestamp_ns > now_ns_) {
     now_ns_ = timestamp_ns;
     if (now_ns_ >= next_sweep_ns_) sweep(now_ns_);
+    if (now_ns_ >= next_aging_ns_) {
+      pending_[0].age(now_ns_);
+      pending_[1].age(now_ns_);
+      next_aging_ns_ = now_ns_ + WaitingPackets::kYoungAge / 2;
+    }
   }
   const auto mine = static_cast<std::size_t>(side);
   const auto other = 1 - mine;
   const std::uint64_t ordinal = ordinal_[mine]++;
   std::uint64_t expired = 0;
-  const auto partner = pending_[other].take(key, now_ns_ - window_ns_, expired);
-  if (expired > 0) count_expired(static_cast<Side>(other), expired);
+  std::optional<PendingPacket> partner;
+  if (pending_[other].size() != 0) {  // usually empty on the VIF side
+    partner = pending_[other].take(key, now_ns_ - window_ns_, expired);
+    if (expired > 0) count_expired(static_cast<Side>(other), expired);
+  }
   if (partner) {
     if (side == Side::vif) {
       match(*partner, timestamp_ns, key);
@@ -96,8 +105,8 @@ void StreamingJoin::finish() {
   result_.vif.duplicates += duplicates_[1];
   count_expired(Side::pif, pending_[0].size());
   count_expired(Side::vif, pending_[1].size());
-  pending_[0] = PendingTable();
-  pending_[1] = PendingTable();
+  pending_[0] = WaitingPackets();
+  pending_[1] = WaitingPackets();
 }
 
 }  // namespace weaver::analysis

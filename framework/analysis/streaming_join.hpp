@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "pending_table.hpp"
+#include "waiting_packets.hpp"
 #include "weaver/analysis/latency_result.hpp"
 
 namespace weaver::analysis {
@@ -42,7 +42,7 @@ class StreamingJoin {
   std::int64_t window_ns_;
   LatencyResult& result_;
   MatchCallback on_match_;
-  PendingTable pending_[2];
+  WaitingPackets pending_[2];
   std::uint64_t ordinal_[2] = {0, 0};
   // Kept here, not in the result, whose capture counts other threads write.
   std::uint64_t duplicates_[2] = {0, 0};
@@ -50,6 +50,7 @@ class StreamingJoin {
   bool any_matched_ = false;
   std::int64_t now_ns_ = INT64_MIN;
   std::int64_t next_sweep_ns_ = INT64_MIN;
+  std::int64_t next_aging_ns_ = INT64_MIN;
   // Keys of recent matches, indexed by key: a VIF packet without a partner
   // whose key is here is a copy the datapath duplicated, not a stray.
   std::vector<std::uint64_t> recently_matched_;

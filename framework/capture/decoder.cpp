@@ -8,6 +8,12 @@
 namespace weaver::capture {
 namespace {
 
+// The common path (Ethernet, IPv4/IPv6, TCP/UDP) is inlined into one
+// function; overlays and problems stay out of line, which also breaks the
+// recursion through decapsulation.
+#define WEAVER_HOT [[gnu::always_inline]] inline
+#define WEAVER_COLD [[gnu::noinline, gnu::cold]]
+
 constexpr std::uint16_t kEtherIpv4 = 0x0800;
 constexpr std::uint16_t kEtherIpv6 = 0x86dd;
 constexpr std::uint16_t kEtherVlan = 0x8100;
@@ -34,7 +40,7 @@ class Decoder {
  public:
   explicit Decoder(DecodedPacket& out) : out_(out) {}
 
-  void link(std::uint32_t link_type, ByteCursor cursor) {
+  WEAVER_HOT void link(std::uint32_t link_type, ByteCursor cursor) {
     switch (link_type) {
       case kLinkEthernet:
         return ethernet(cursor);
@@ -58,19 +64,19 @@ class Decoder {
   }
 
  private:
-  void malformed(const char* problem) {
+  WEAVER_COLD void malformed(const char* problem) {
     out_.status = DecodeStatus::malformed;
     out_.problem = problem;
   }
 
-  void ethernet(ByteCursor cursor) {
+  WEAVER_HOT void ethernet(ByteCursor cursor) {
     if (!cursor.has(14)) return malformed("Ethernet header cut short");
     const std::uint16_t type = cursor.u16(12);
     cursor.skip(14);
     ethertype(type, cursor);
   }
 
-  void cooked(ByteCursor cursor, std::size_t header_length, std::size_t protocol_offset,
+  WEAVER_HOT void cooked(ByteCursor cursor, std::size_t header_length, std::size_t protocol_offset,
               const char* cut_short) {
     if (!cursor.has(header_length)) return malformed(cut_short);
     const std::uint16_t type = cursor.u16(protocol_offset);
@@ -78,7 +84,7 @@ class Decoder {
     ethertype(type, cursor);
   }
 
-  void ethertype(std::uint16_t type, ByteCursor cursor) {
+  WEAVER_HOT void ethertype(std::uint16_t type, ByteCursor cursor) {
     int tags = 0;
     while (type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQLegacy) {
       if (++tags > kMaxVlanTags) return malformed("more than 8 VLAN tags");
@@ -92,7 +98,7 @@ class Decoder {
     out_.status = DecodeStatus::not_ip;
   }
 
-  void ipv4(ByteCursor cursor) {
+  WEAVER_HOT void ipv4(ByteCursor cursor) {
     if (!cursor.has(20)) return malformed("IPv4 header cut short");
     if (cursor.u8(0) >> 4 != 4) return malformed("IPv4 packet with an IP version other than 4");
     const std::size_t header_length = (cursor.u8(0) & 0x0fu) * 4u;
@@ -182,7 +188,7 @@ class Decoder {
 
   // The bytes after the IP header(s); `stated_length` is what the IP header
   // says they are, which may exceed what was captured.
-  void ip_payload(ByteCursor cursor, std::size_t stated_length) {
+  WEAVER_HOT void ip_payload(ByteCursor cursor, std::size_t stated_length) {
     out_.status = DecodeStatus::ok;
     out_.has_transport = false;
     out_.source_port = out_.destination_port = 0;
@@ -203,7 +209,7 @@ class Decoder {
     }
   }
 
-  void tcp(ByteCursor cursor, std::size_t stated_length) {
+  WEAVER_HOT void tcp(ByteCursor cursor, std::size_t stated_length) {
     if (!cursor.has(20)) return malformed("TCP header cut short");
     const std::size_t header_length = (cursor.u8(12) >> 4) * 4u;
     if (header_length < 20) return malformed("TCP data offset below 20 bytes");
@@ -219,7 +225,7 @@ class Decoder {
     payload(cursor, stated_length - header_length);
   }
 
-  void udp(ByteCursor cursor, std::size_t stated_length) {
+  WEAVER_HOT void udp(ByteCursor cursor, std::size_t stated_length) {
     if (!cursor.has(8)) return malformed("UDP header cut short");
     if (stated_length < 8) return malformed("UDP header longer than its IP payload");
     out_.has_transport = true;
@@ -234,7 +240,7 @@ class Decoder {
     payload(cursor, stated_length - 8);
   }
 
-  void icmp(ByteCursor cursor, std::size_t stated_length) {
+  WEAVER_HOT void icmp(ByteCursor cursor, std::size_t stated_length) {
     if (!cursor.has(4)) return malformed("ICMP header cut short");
     out_.has_transport = true;
     out_.icmp_type = cursor.u8(0);
@@ -251,21 +257,21 @@ class Decoder {
     payload(cursor, stated_length - header_length);
   }
 
-  void payload(ByteCursor cursor, std::size_t stated_length) {
+  WEAVER_HOT void payload(ByteCursor cursor, std::size_t stated_length) {
     out_.payload_length = static_cast<std::uint32_t>(stated_length);
     out_.payload = cursor.rest();
   }
 
   // The inner frame replaces everything decoded so far; false when the UDP
   // payload is not a VXLAN header after all.
-  bool vxlan(ByteCursor cursor) {
+  WEAVER_COLD bool vxlan(ByteCursor cursor) {
     if (!cursor.has(8) || (cursor.u8(0) & 0x08) == 0) return false;
     cursor.skip(8);
     decapsulate([&](Decoder& inner) { inner.ethernet(cursor); });
     return true;
   }
 
-  bool geneve(ByteCursor cursor) {
+  WEAVER_COLD bool geneve(ByteCursor cursor) {
     if (!cursor.has(8) || (cursor.u8(0) >> 6) != 0) return false;
     const std::size_t options_length = (cursor.u8(0) & 0x3fu) * 4u;
     const std::uint16_t protocol = cursor.u16(2);

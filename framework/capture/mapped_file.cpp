@@ -14,8 +14,6 @@
 namespace weaver::capture {
 namespace {
 
-constexpr std::size_t kReleaseGranularity = std::size_t{4} << 20;
-
 // Closes the descriptor on every path out of the constructor; the mapping
 // keeps the file alive after that.
 class FileDescriptor {
@@ -67,8 +65,7 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   return *this;
 }
 
-void MappedFile::release_before(std::size_t offset) {
-  if (offset < released_ + kReleaseGranularity) return;
+void MappedFile::release_pages_before(std::size_t offset) {
   const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   const std::size_t end = offset / page * page;
   if (end <= released_) return;

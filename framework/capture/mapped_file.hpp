@@ -24,9 +24,14 @@ class MappedFile {
   // Tells the kernel the bytes before `offset` will not be read again, so
   // their pages leave this process's resident set: reading a capture of any
   // length keeps memory flat.
-  void release_before(std::size_t offset);
+  void release_before(std::size_t offset) {
+    if (offset >= released_ + kReleaseGranularity) release_pages_before(offset);
+  }
 
  private:
+  static constexpr std::size_t kReleaseGranularity = std::size_t{4} << 20;
+  void release_pages_before(std::size_t offset);
+
   const std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
   std::size_t released_ = 0;

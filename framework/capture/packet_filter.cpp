@@ -11,8 +11,14 @@ namespace {
 
 constexpr int kSnapLength = 262144;
 
+// Capture files carry LINKTYPE_ numbers, libpcap's handles take DLT_ ones;
+// they differ only for raw IP among the link types weaver reads.
+int dlt_of(std::uint32_t link_type) {
+  return link_type == kLinkRaw ? DLT_RAW : static_cast<int>(link_type);
+}
+
 BpfProgram compile(const std::string& expression, std::uint32_t link_type) {
-  PcapHandle pcap(pcap_open_dead(static_cast<int>(link_type), kSnapLength));
+  PcapHandle pcap(pcap_open_dead(dlt_of(link_type), kSnapLength));
   if (pcap.get() == nullptr) throw Error("libpcap could not open a dead handle");
   BpfProgram program;
   if (pcap_compile(pcap.get(), program.get(), expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {

@@ -104,7 +104,7 @@ SyntheticTruth write_synthetic_captures(const SyntheticTraffic& traffic, const s
   const auto spacing = static_cast<std::int64_t>(1e9 / traffic.rate_pps);
   const std::int64_t start_ns = 1'700'000'000'000'000'000;
   const std::int64_t span = traffic.max_delay_ns - traffic.min_delay_ns;
-  auto delay = traffic.min_delay_ns + static_cast<std::int64_t>(random.uniform() * span);
+  auto delay = traffic.min_delay_ns + static_cast<std::int64_t>(random.uniform() * static_cast<double>(span));
 
   auto deliver = [&](std::int64_t at, std::uint64_t index, std::int64_t sent) {
     vif.write(at, vif_frames.frame(index));
@@ -135,6 +135,10 @@ SyntheticTruth write_synthetic_captures(const SyntheticTraffic& traffic, const s
     delay = std::clamp(delay + step, traffic.min_delay_ns, traffic.max_delay_ns);
     if (random.chance(traffic.loss)) {
       ++truth.lost;
+      if (held) {  // nothing overtakes it: it leaves in its own slot
+        deliver(held->slot, held->index, held->sent);
+        held.reset();
+      }
       continue;
     }
     const std::int64_t slot = sent + delay;

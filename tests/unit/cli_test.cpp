@@ -1,0 +1,244 @@
+// Runs the built `weaver` binary the way a user would.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "capture_writer.hpp"
+#include "synthetic_traffic.hpp"
+#include "temp_dir.hpp"
+
+extern char** environ;
+
+namespace {
+
+using weaver::testing::SyntheticTraffic;
+using weaver::testing::SyntheticTruth;
+using weaver::testing::TempDirTest;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class Cli : public TempDirTest {
+ protected:
+  Outcome run_weaver(std::vector<std::string> args) {
+    args.insert(args.begin(), WEAVER_BINARY);
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const std::string out = file("stdout.txt");
+    const std::string err = file("stderr.txt");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = 0;
+    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    Outcome run;
+    if (spawned != 0) {
+      ADD_FAILURE() << "cannot run " << WEAVER_BINARY;
+      return run;
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    run.out = read_text(out);
+    run.err = read_text(err);
+    return run;
+  }
+
+  SyntheticTruth synthesize(double loss = 0.01) {
+    SyntheticTraffic traffic;
+    traffic.packets = 5000;
+    traffic.loss = loss;
+    return weaver::testing::write_synthetic_captures(traffic, pif(), vif());
+  }
+
+  Outcome analyze(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"analyze", "--pif", pif(), "--vif", vif()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_weaver(args);
+  }
+
+  std::string pif() const { return file("pif.pcap"); }
+  std::string vif() const { return file("vif.pcap"); }
+
+  // Exit 2 and exactly one stderr line starting "weaver: " that contains `text`.
+  static void expect_usage_failure(const Outcome& run, const std::string& text) {
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_EQ(run.err.rfind("weaver: ", 0), 0u) << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+    EXPECT_NE(run.err.find(text), std::string::npos) << run.err;
+    EXPECT_TRUE(run.out.empty()) << run.out;
+  }
+};
+
+TEST_F(Cli, JsonOutputHasEveryKey) {
+  const SyntheticTruth truth = synthesize();
+  const Outcome run = analyze({"--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(run.err.empty()) << run.err;
+  const auto json = nlohmann::json::parse(run.out);  // throws if not valid JSON
+  for (const char* key : {"matched", "pif_only", "vif_only", "min_us", "mean_us", "stdev_us", "p50_us",
+                          "p90_us", "p99_us", "p999_us", "max_us", "average", "minimum", "maximum",
+                          "stdev"}) {
+    EXPECT_TRUE(json.contains(key)) << key;
+  }
+  EXPECT_EQ(json["matched"].get<std::uint64_t>(), truth.pif_packets - truth.lost);
+  EXPECT_EQ(json["pif_only"].get<std::uint64_t>(), truth.lost);
+  EXPECT_EQ(json["vif_only"].get<std::uint64_t>(), 0u);
+  EXPECT_DOUBLE_EQ(json["min_us"].get<double>(), static_cast<double>(truth.min_delay_ns) / 1000.0);
+  EXPECT_DOUBLE_EQ(json["max_us"].get<double>(), static_cast<double>(truth.max_delay_ns) / 1000.0);
+  EXPECT_NEAR(json["mean_us"].get<double>(), truth.mean_delay_ns / 1000.0, 1e-6 * truth.mean_delay_ns);
+  EXPECT_EQ(json["average"], json["mean_us"]);
+  EXPECT_EQ(json["minimum"], json["min_us"]);
+  EXPECT_EQ(json["maximum"], json["max_us"]);
+  EXPECT_EQ(json["stdev"], json["stdev_us"]);
+  EXPECT_LE(json["p50_us"].get<double>(), json["p90_us"].get<double>());
+  EXPECT_LE(json["p99_us"].get<double>(), json["p999_us"].get<double>());
+}
+
+TEST_F(Cli, DefaultOutputIsATable) {
+  synthesize();
+  const Outcome run = analyze();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("PIF->VIF latency"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(pif()), std::string::npos) << run.out;
+}
+
+TEST_F(Cli, PacketsCsvHasOneRowPerMatchedPacket) {
+  const SyntheticTruth truth = synthesize();
+  const std::string csv = file("out.csv");
+  const Outcome run = analyze({"--packets", csv});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(csv + ".partial"));
+  std::ifstream in(csv);
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_EQ(line, "pif_ns,vif_ns,delta_ns");
+  std::uint64_t rows = 0;
+  std::int64_t min_delta = INT64_MAX;
+  while (std::getline(in, line)) {
+    long long pif_ns = 0, vif_ns = 0, delta_ns = 0;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%lld,%lld,%lld", &pif_ns, &vif_ns, &delta_ns), 3) << line;
+    EXPECT_EQ(delta_ns, vif_ns - pif_ns) << line;
+    min_delta = std::min<std::int64_t>(min_delta, delta_ns);
+    ++rows;
+  }
+  EXPECT_EQ(rows, truth.pif_packets - truth.lost);
+  EXPECT_EQ(min_delta, truth.min_delay_ns);
+}
+
+TEST_F(Cli, FailedAnalysisLeavesNoCsv) {
+  synthesize();
+  std::filesystem::remove(vif());
+  const std::string csv = file("out.csv");
+  const Outcome run = analyze({"--packets", csv});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(csv));
+  EXPECT_FALSE(std::filesystem::exists(csv + ".partial"));
+}
+
+TEST_F(Cli, UnwritablePacketsCsv) {
+  synthesize();
+  expect_usage_failure(analyze({"--packets", file("no-such-dir/out.csv")}), "--packets");
+}
+
+TEST_F(Cli, MissingFile) {
+  synthesize();
+  std::filesystem::remove(vif());
+  expect_usage_failure(analyze(), vif());
+}
+
+TEST_F(Cli, EmptyFile) {
+  synthesize();
+  std::filesystem::resize_file(pif(), 0);
+  const Outcome run = analyze();
+  expect_usage_failure(run, pif());
+  EXPECT_NE(run.err.find("empty file"), std::string::npos) << run.err;
+}
+
+TEST_F(Cli, NotACapture) {
+  synthesize();
+  std::ofstream(vif()) << "hello\n";
+  const Outcome run = analyze();
+  expect_usage_failure(run, vif());
+  EXPECT_NE(run.err.find("not a pcap or pcapng capture"), std::string::npos) << run.err;
+}
+
+TEST_F(Cli, BadKey) {
+  synthesize();
+  expect_usage_failure(analyze({"--key", "bogus"}), "--key 'bogus'");
+}
+
+TEST_F(Cli, BadWindow) {
+  synthesize();
+  for (const char* window : {"abc", "-1s", "0", "10 parsecs", "5m"}) {
+    SCOPED_TRACE(window);
+    expect_usage_failure(analyze({"--window", window}), "--window");
+  }
+}
+
+TEST_F(Cli, GoodWindowUnits) {
+  synthesize();
+  for (const char* window : {"10s", "500ms", "100us", "60000ns", "2"}) {
+    EXPECT_EQ(analyze({"--window", window}).exit_code, 0) << window;
+  }
+}
+
+TEST_F(Cli, BadFilter) {
+  synthesize();
+  expect_usage_failure(analyze({"--filter", "tcp and and"}), "--filter");
+}
+
+TEST_F(Cli, UnknownOption) {
+  synthesize();
+  const Outcome run = analyze({"--frobnicate"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err.rfind("weaver: ", 0), 0u) << run.err;
+}
+
+TEST_F(Cli, MissingSubcommand) { EXPECT_EQ(run_weaver({}).exit_code, 2); }
+
+TEST_F(Cli, HelpExitsZero) {
+  const Outcome run = run_weaver({"--help"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("analyze"), std::string::npos) << run.out;
+  const Outcome analyze_help = run_weaver({"analyze", "--help"});
+  EXPECT_EQ(analyze_help.exit_code, 0);
+  EXPECT_NE(analyze_help.out.find("--pif"), std::string::npos) << analyze_help.out;
+}
+
+TEST_F(Cli, TruncatedVifWarnsAndSucceeds) {
+  synthesize();
+  std::filesystem::resize_file(vif(), std::filesystem::file_size(vif()) - 7);
+  const Outcome run = analyze();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.rfind("warning: ", 0), 0u) << run.err;
+  EXPECT_NE(run.err.find("truncated"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(vif()), std::string::npos) << run.err;
+  EXPECT_NE(run.out.find("PIF->VIF latency"), std::string::npos) << run.out;
+}
+
+}  // namespace
