@@ -8,17 +8,15 @@ namespace weaver::analysis {
 namespace {
 
 constexpr std::size_t kRecentMatches = 1 << 12;  // 32 KiB: stays in cache
-// Packets waiting at once, both sides together, before the window is
-// shortened to keep memory bounded (captures that share little or nothing).
-constexpr std::uint64_t kMaxPending = 4'000'000;
 // The pending tables are swept this many times per window of capture time.
 constexpr std::int64_t kSweepsPerWindow = 8;
 
 }  // namespace
 
 StreamingJoin::StreamingJoin(std::int64_t window_ns, LatencyResult& result,
-                             MatchCallback on_match)
+                             MatchCallback on_match, std::uint64_t max_waiting)
     : window_ns_(window_ns),
+      max_waiting_(max_waiting),
       result_(result),
       on_match_(std::move(on_match)),
       recently_matched_(kRecentMatches, 0) {}
@@ -55,7 +53,7 @@ void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns)
     return;
   }
   if (pending_[mine].insert(PendingPacket{key, timestamp_ns, ordinal})) ++duplicates_[mine];
-  if (pending_[0].size() + pending_[1].size() > kMaxPending) shorten_window(now_ns_);
+  if (pending_[0].size() + pending_[1].size() > max_waiting_) shorten_window(now_ns_);
 }
 
 void StreamingJoin::match(const PendingPacket& pif, std::int64_t vif_ns, std::uint64_t key) {
@@ -89,15 +87,19 @@ void StreamingJoin::sweep(std::int64_t now_ns) {
 }
 
 void StreamingJoin::shorten_window(std::int64_t now_ns) {
-  while (window_ns_ > 1 && pending_[0].size() + pending_[1].size() > kMaxPending / 2) {
+  while (window_ns_ > 1 && pending_[0].size() + pending_[1].size() > max_waiting_ / 2) {
     window_ns_ /= 2;
     sweep(now_ns);
   }
+  if (result_.window_ns == window_ns_) return;
+  if (!window_shortened_) {
+    result_.warnings.push_back(
+        "over " + std::to_string(max_waiting_) +
+        " packets were waiting for a partner at once; the join window was shortened to bound "
+        "memory (window_ns in the result says to what; do the captures share traffic?)");
+    window_shortened_ = true;
+  }
   result_.window_ns = window_ns_;
-  result_.warnings.push_back(
-      "over " + std::to_string(kMaxPending) +
-      " packets were waiting for a partner at once; the join window was shortened to " +
-      std::to_string(window_ns_) + " ns to bound memory (do the captures share traffic?)");
 }
 
 void StreamingJoin::finish() {

@@ -25,7 +25,12 @@ class StreamingJoin {
   // Counts land in `result` (matched, pif_only, vif_only, reordered, negative,
   // duplicates, moments, histogram, and a warning if memory forced a
   // shorter window).
-  StreamingJoin(std::int64_t window_ns, LatencyResult& result, MatchCallback on_match = {});
+  // Packets waiting at once, both sides together, before the window is
+  // shortened to keep memory bounded (captures that share little or nothing).
+  static constexpr std::uint64_t kDefaultMaxWaiting = 4'000'000;
+
+  StreamingJoin(std::int64_t window_ns, LatencyResult& result, MatchCallback on_match = {},
+                std::uint64_t max_waiting = kDefaultMaxWaiting);
 
   // Packets must come in (roughly) ascending timestamp order across both sides.
   void add(Side side, std::uint64_t key, std::int64_t timestamp_ns);
@@ -40,6 +45,7 @@ class StreamingJoin {
   void shorten_window(std::int64_t now_ns);
 
   std::int64_t window_ns_;
+  std::uint64_t max_waiting_;
   LatencyResult& result_;
   MatchCallback on_match_;
   WaitingPackets pending_[2];
@@ -48,6 +54,7 @@ class StreamingJoin {
   std::uint64_t duplicates_[2] = {0, 0};
   std::uint64_t highest_matched_pif_ordinal_ = 0;
   bool any_matched_ = false;
+  bool window_shortened_ = false;
   std::int64_t now_ns_ = INT64_MIN;
   std::int64_t next_sweep_ns_ = INT64_MIN;
   std::int64_t next_aging_ns_ = INT64_MIN;

@@ -67,7 +67,7 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 
 void MappedFile::release_pages_before(std::size_t offset) {
   const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const std::size_t end = offset / page * page;
+  const std::size_t end = (offset - kReleaseLag) / page * page;
   if (end <= released_) return;
   ::madvise(const_cast<std::uint8_t*>(data_) + released_, end - released_, MADV_DONTNEED);
   released_ = end;

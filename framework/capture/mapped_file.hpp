@@ -25,11 +25,15 @@ class MappedFile {
   // their pages leave this process's resident set: reading a capture of any
   // length keeps memory flat.
   void release_before(std::size_t offset) {
-    if (offset >= released_ + kReleaseGranularity) release_pages_before(offset);
+    if (offset >= released_ + kReleaseGranularity + kReleaseLag) release_pages_before(offset);
   }
 
  private:
   static constexpr std::size_t kReleaseGranularity = std::size_t{4} << 20;
+  // A fault may map a whole large folio (up to 2 MiB) around the faulting
+  // address; releasing only what lies this far behind the reader keeps
+  // released pages from being mapped again.
+  static constexpr std::size_t kReleaseLag = std::size_t{4} << 20;
   void release_pages_before(std::size_t offset);
 
   const std::uint8_t* data_ = nullptr;

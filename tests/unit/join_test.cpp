@@ -15,6 +15,7 @@ using weaver::analysis::LatencyResult;
 using weaver::analysis::MatchedPacket;
 using weaver::analysis::PendingPacket;
 using weaver::analysis::PendingTable;
+using weaver::analysis::WaitingPackets;
 using weaver::analysis::Side;
 using weaver::analysis::StreamingJoin;
 
@@ -312,6 +313,41 @@ TEST_F(ShortWindowJoin, ExpiredPacketsAreCountedOnceWhileTrafficFlows) {
   EXPECT_EQ(result_.matched, 0u);
   EXPECT_EQ(result_.pif_only, 10'000u);
   EXPECT_EQ(result_.vif_only, 10'000u);
+}
+
+// Packets older than WaitingPackets::kYoungAge move to the old generation;
+// they must still match, in order, and still count as duplicates.
+TEST_F(Join, PartnerOfAnAgedPacketStillMatchesFirstInFirstOut) {
+  const std::int64_t aged = 3 * WaitingPackets::kYoungAge;
+  pif(7, 0);
+  pif(8, 1000);  // drives the clock, so the first packet ages
+  pif(7, aged);  // same key, much later: a duplicate of one in the old generation
+  vif(7, aged + 500);
+  vif(7, aged + 900);
+  join_.finish();
+  EXPECT_EQ(result_.pif.duplicates, 1u);
+  ASSERT_EQ(matches_.size(), 2u);
+  EXPECT_EQ(matches_[0].pif_ns, 0);  // the oldest first
+  EXPECT_EQ(matches_[1].pif_ns, aged);
+  EXPECT_EQ(result_.pif_only, 1u);  // key 8
+}
+
+TEST(JoinMemoryBound, TooManyWaitingPacketsShortenTheWindowWithOneWarning) {
+  LatencyResult result;
+  const std::int64_t window = 10'000'000'000;
+  StreamingJoin join(window, result, {}, /*max_waiting=*/1000);
+  for (std::uint64_t i = 1; i <= 5000; ++i) {
+    join.add(Side::pif, key_for(i), static_cast<std::int64_t>(i) * 1000);  // no partners
+  }
+  join.add(Side::pif, key_for(999'999), 6'000'000);
+  join.add(Side::vif, key_for(999'999), 6'000'100);
+  join.finish();
+  EXPECT_LT(result.window_ns, window);
+  EXPECT_GT(result.window_ns, 0);
+  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_NE(result.warnings[0].find("join window was shortened"), std::string::npos);
+  EXPECT_EQ(result.pif_only, 5000u);
+  EXPECT_EQ(result.matched, 1u);
 }
 
 }  // namespace
