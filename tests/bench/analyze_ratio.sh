@@ -3,8 +3,8 @@
 # in this one run on the same machine:
 #   - Google Benchmark (analyze_benchmark): libpcap pcap_next_ex read, mmap walk,
 #     decode+key, std::unordered_map join, weaver's full analysis;
-#   - `weaver analyze` end to end (the CLI): wall time and peak RSS at N and N/10
-#     packets, to show memory does not grow with capture length;
+#   - `weaver analyze` end to end (the CLI): median wall time of five runs and
+#     peak RSS at N and N/10 packets, to show memory does not grow with capture length;
 #   - the 2013 method (tcpdump -tttt text + a Python dict keyed by TCP sequence
 #     number) on a 200k-packet slice, as pairs per second.
 # Usage: tests/bench/analyze_ratio.sh [PACKETS]   (default 10000000; needs ~1.6 GB in /tmp)
@@ -16,9 +16,10 @@ work=$(mktemp -d /tmp/weaver-ratio-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 echo "== Google Benchmark, $packets packet pairs"
-WEAVER_BENCH_PACKETS=$packets "$build/tests/analyze_benchmark" --benchmark_min_time=1 \
-  --benchmark_format=json --benchmark_out="$work/bench.json" --benchmark_out_format=json \
-  --benchmark_format=console | grep -E '^(RawRead|Decode|Join|Analyze)'
+WEAVER_BENCH_PACKETS=$packets "$build/tests/analyze_benchmark" \
+  --benchmark_out="$work/bench.json" --benchmark_out_format=json \
+  --benchmark_report_aggregates_only=true | grep -E '_median|^Join/unordered_map'
+
 
 echo
 echo "== weaver analyze end to end (CLI)"
@@ -27,9 +28,11 @@ for count in $small $packets; do
   "$build/tests/weaver-synth" --pif "$work/pif.pcap" --vif "$work/vif.pcap" --packets "$count" \
     --loss 0.001 --reorder 0.01 >/dev/null
   "$build/framework/weaver" analyze --pif "$work/pif.pcap" --vif "$work/vif.pcap" >/dev/null  # warm the page cache
-  /usr/bin/time -f "%e %M" -o "$work/time" "$build/framework/weaver" analyze \
-    --pif "$work/pif.pcap" --vif "$work/vif.pcap" >/dev/null
-  read -r seconds rss_kb <"$work/time"
+  for run in 1 2 3 4 5; do
+    /usr/bin/time -f "%e %M" -a -o "$work/time.$count" "$build/framework/weaver" analyze \
+      --pif "$work/pif.pcap" --vif "$work/vif.pcap" >/dev/null
+  done
+  read -r seconds rss_kb < <(sort -n "$work/time.$count" | sed -n 3p)  # the median of five
   echo "$count $seconds $rss_kb" >>"$work/cli"
   awk -v n="$count" -v s="$seconds" -v m="$rss_kb" \
     'BEGIN { printf "%10d pairs: %6.2f s, %6.2f M pairs/s, peak RSS %6.1f MB\n", n, s, n / s / 1e6, m / 1024 }'
@@ -68,8 +71,12 @@ awk -v n=$slice -v a="$start" -v b="$end" \
 echo
 echo "== Ratios (same run)"
 python3 - "$work/bench.json" "$work/cli" "$work/2013" <<'PY'
-import json, sys
-bench = {b["name"].split("/real_time")[0]: b["pairs_per_second"] for b in json.load(open(sys.argv[1]))["benchmarks"]}
+import json, re, sys
+bench = {}
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    name = re.sub(r"/repeats:\d+", "", b["name"]).split("/real_time")[0]
+    if b.get("aggregate_name", "median") == "median":  # single runs have no aggregate
+        bench[name] = b["pairs_per_second"]
 cli = [line.split() for line in open(sys.argv[2])]
 count, seconds, rss = (float(x) for x in cli[-1])
 small_rss = float(cli[0][2])
@@ -81,6 +88,6 @@ print(f"  vs libpcap pcap_next_ex   {cli_rate / bench['RawRead/libpcap']:7.2f} x
 print(f"  vs mmap walk (the limit)  {cli_rate / bench['RawRead/mmap']:7.2f} x")
 print(f"  vs unordered_map join     {cli_rate / bench['Join/unordered_map']:7.2f} x")
 print(f"  vs the 2013 method        {cli_rate / old_rate:7.0f} x   (target >= 300)")
-print(f"Analyze (in-process)        {bench['Analyze'] / 1e6:7.2f} M pairs/s")
+print(f"Analyze (in-process median) {bench['Analyze'] / 1e6:7.2f} M pairs/s")
 print(f"peak RSS {rss / 1024:.1f} MB at {int(count)} pairs, {small_rss / 1024:.1f} MB at {int(cli[0][0])} (target < 100 MB, flat)")
 PY
