@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "analyze_command.hpp"
+#include "lab_command.hpp"
 #include "weaver/error.hpp"
 
 int main(int argc, char** argv) {
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "weaver " WEAVER_VERSION);
   app.require_subcommand(1);
   const auto analyze = weaver::cli::add_analyze_command(app);
+  const auto lab = weaver::cli::add_lab_command(app);
 
   try {
     app.parse(argc, argv);
@@ -23,7 +25,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    for (const auto& command : {analyze}) {
+    for (const auto& command : {analyze, lab}) {
       if (const int code = command(); code >= 0) return code;
     }
     return 2;

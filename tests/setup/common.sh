@@ -4,7 +4,7 @@ WEAVER_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-dev
   libpcap-dev libssh-dev libboost-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  tcpdump python3 openssh-server openssh-client iproute2
+  tcpdump hping3 python3 openssh-server openssh-client iproute2
 )
 
 # Installs only what is missing; a second run installs nothing.

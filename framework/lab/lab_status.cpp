@@ -1,0 +1,56 @@
+// `lab status`: the hosts of a lab from its state file, whether their
+// namespaces exist and whether each sshd answers.
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "lab_sshd.hpp"
+#include "lab_state.hpp"
+#include "weaver/lab/lab.hpp"
+
+namespace weaver::lab {
+namespace {
+
+bool netns_exists(const std::string& netns) {
+  return ::access(("/run/netns/" + netns).c_str(), F_OK) == 0;
+}
+
+}  // namespace
+
+bool LabStatus::healthy() const {
+  return complete && std::all_of(hosts.begin(), hosts.end(), [](const LabHostStatus& host) {
+           return host.netns_present && (host.role == "guest" || host.sshd_answers);
+         });
+}
+
+LabStatus lab_status(const std::string& id) {
+  LabStatus status;
+  status.id = id;
+  status.state = read_state(id);
+  status.complete = !status.state.is_null();
+  if (!status.complete) return status;
+  try {
+    for (const auto& source : status.state.at("sources")) {
+      status.hosts.push_back({source.at("name"), "source", source.at("netns"), "",
+                              source.at("management_address"), false, false});
+    }
+    for (const auto& hypervisor : status.state.at("hypervisors")) {
+      status.hosts.push_back({hypervisor.at("name"), "hypervisor", hypervisor.at("netns"),
+                              hypervisor.at("datapath"), hypervisor.at("management_address"),
+                              false, false});
+      const auto& guest = hypervisor.at("guest");
+      status.hosts.push_back({guest.at("instance"), "guest", guest.at("netns"), "",
+                              guest.at("address"), false, false});
+    }
+  } catch (const nlohmann::json::exception&) {
+    status.complete = false;  // unreadable state: treated as a broken lab
+    return status;
+  }
+  for (LabHostStatus& host : status.hosts) {
+    host.netns_present = netns_exists(host.netns);
+    if (host.role != "guest" && host.netns_present) host.sshd_answers = sshd_answers(host.address, 500);
+  }
+  return status;
+}
+
+}  // namespace weaver::lab
