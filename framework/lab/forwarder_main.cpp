@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
   const int pif_out = open_packet_socket(pif, false);
   std::thread return_path(copy_forever, vif_in, pif_out);
   return_path.detach();
-  std::fprintf(stderr, "weaver-forwarder: %s -> %s, delay %ld us\n", pif.c_str(), vif.c_str(),
+  std::fprintf(stderr, "weaver-forwarder: ready: %s -> %s, delay %ld us\n", pif.c_str(), vif.c_str(),
                delay_us);
   hold_and_forward(pif_in, vif_out, delay_us * 1000);
 }

@@ -2,11 +2,15 @@
 // sshds, wait for every sshd to answer, write state.json. Anything that fails
 // on the way removes what was built (and `down --all` catches the rest if
 // this process is killed).
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
 #include <fmt/format.h>
 
 #include "lab_network.hpp"
@@ -98,6 +102,24 @@ int choose_and_claim(const LabOptions& options) {
   throw LabError("lab: all ids wv1 ... wv99 are in use; run `weaver lab down --all`");
 }
 
+// A forwarder logs one line once its sockets are bound; traffic sent before
+// that would be dropped, so `up` returns only when every forwarder is ready.
+void wait_for_forwarders(const LabPlan& plan, const LabProcesses& processes, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (const auto& [name, pid] : processes.forwarder) {
+    const std::string log = plan.state_dir + "/" + name + ".forwarder.log";
+    for (;;) {
+      std::ifstream in(log);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (text.find("weaver-forwarder: ready: ") != std::string::npos) break;
+      if (::kill(pid, 0) != 0 || std::chrono::steady_clock::now() > deadline) {
+        throw LabError("forwarder of " + name + " did not start (see " + log + ")");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+}
+
 void build(const LabPlan& plan, LabProcesses& processes) {
   generate_ssh_keys(plan);
   create_namespaces(plan);
@@ -112,6 +134,7 @@ void build(const LabPlan& plan, LabProcesses& processes) {
   const std::vector<SshHost> hosts = ssh_hosts(plan);
   for (const SshHost& host : hosts) processes.sshd[host.name] = start_sshd(plan, host);
   wait_for_sshds(hosts, 10'000);
+  wait_for_forwarders(plan, processes, 10'000);
 }
 
 }  // namespace
