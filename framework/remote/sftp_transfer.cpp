@@ -1,0 +1,133 @@
+#include "sftp_transfer.hpp"
+
+#include <fcntl.h>
+
+#include <fstream>
+#include <vector>
+
+#include "ssh_connect.hpp"
+
+namespace weaver::remote {
+namespace {
+
+// libssh 0.10 caps one SFTP read at 64 KiB; several in flight hide the round trips.
+constexpr std::uint32_t kChunk = 64 * 1024;
+constexpr int kReadsInFlight = 16;
+
+class Transfer {
+ public:
+  Transfer(const SshOptions& options, std::string operation, Deadline deadline)
+      : options_(options),
+        operation_(std::move(operation)),
+        deadline_(deadline),
+        session_(open_blocking_session(options, deadline)),
+        sftp_(sftp_new(session_.get())) {
+    if (!sftp_ || sftp_init(sftp_.get()) != SSH_OK) fail("cannot start the SFTP subsystem");
+  }
+
+  [[noreturn]] void fail(const std::string& detail, RemoteErrc code = RemoteErrc::transfer_failed) {
+    std::string libssh = ssh_get_error(session_.get());
+    if (ssh_is_connected(session_.get()) == 0) code = RemoteErrc::connection_lost;
+    throw RemoteError(options_.where(), operation_, code,
+                      detail + (libssh.empty() ? "" : " (" + libssh + ")"));
+  }
+  void check_deadline() {
+    if (deadline_.passed()) fail(deadline_.exceeded(), RemoteErrc::deadline_exceeded);
+  }
+
+  std::uint64_t remote_size(const std::string& path) {
+    sftp_attributes attributes = sftp_stat(sftp_.get(), path.c_str());
+    if (attributes == nullptr) {
+      fail(sftp_get_error(sftp_.get()) == SSH_FX_NO_SUCH_FILE ? "no such remote file"
+                                                              : "cannot stat the remote file");
+    }
+    std::uint64_t size = attributes->size;
+    sftp_attributes_free(attributes);
+    return size;
+  }
+
+  SftpFile open(const std::string& path, int flags, mode_t mode) {
+    SftpFile file(sftp_open(sftp_.get(), path.c_str(), flags, mode));
+    if (!file) fail("cannot open the remote file");
+    return file;
+  }
+
+ private:
+  const SshOptions& options_;
+  std::string operation_;
+  Deadline deadline_;
+  SshSession session_;
+  SftpSession sftp_;
+};
+
+}  // namespace
+
+void sftp_download(const SshOptions& options, const std::string& remote,
+                   const std::filesystem::path& local, const ProgressCallback& progress,
+                   Deadline deadline) {
+  Transfer transfer(options, "download " + remote + " to " + local.string(), deadline);
+  const std::uint64_t size = transfer.remote_size(remote);
+  SftpFile file = transfer.open(remote, O_RDONLY, 0);
+  std::ofstream out(local, std::ios::binary | std::ios::trunc);
+  if (!out) transfer.fail("cannot write " + local.string());
+
+  // Pipelined reads: keep kReadsInFlight requests outstanding, consume in order.
+  std::vector<char> buffer(kChunk);
+  std::vector<std::uint32_t> pending;
+  std::uint64_t requested = 0;
+  std::uint64_t received = 0;
+  std::size_t head = 0;
+  auto request_more = [&] {
+    while (pending.size() - head < kReadsInFlight && requested < size) {
+      auto length = static_cast<std::uint32_t>(std::min<std::uint64_t>(kChunk, size - requested));
+      int id = sftp_async_read_begin(file.get(), length);
+      if (id < 0) transfer.fail("read request failed");
+      pending.push_back(static_cast<std::uint32_t>(id));
+      requested += length;
+    }
+  };
+  request_more();
+  while (head < pending.size()) {
+    transfer.check_deadline();
+    int got = sftp_async_read(file.get(), buffer.data(), kChunk, pending[head]);
+    if (got < 0) transfer.fail("read failed");
+    if (got == 0) transfer.fail("remote file shrank during the download");
+    ++head;
+    out.write(buffer.data(), got);
+    received += static_cast<std::uint64_t>(got);
+    if (progress) progress(received, size);
+    request_more();
+  }
+  out.close();
+  if (!out) transfer.fail("cannot write " + local.string());
+  if (received != size || std::filesystem::file_size(local) != size) {
+    transfer.fail("size mismatch: remote " + std::to_string(size) + " bytes, got " +
+                  std::to_string(received));
+  }
+}
+
+void sftp_upload(const SshOptions& options, const std::filesystem::path& local,
+                 const std::string& remote, const ProgressCallback& progress, Deadline deadline) {
+  Transfer transfer(options, "upload " + local.string() + " to " + remote, deadline);
+  std::ifstream in(local, std::ios::binary);
+  if (!in) transfer.fail("cannot read " + local.string());
+  const std::uint64_t size = std::filesystem::file_size(local);
+  SftpFile file = transfer.open(remote, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char> buffer(kChunk);
+  std::uint64_t sent = 0;
+  while (sent < size) {
+    transfer.check_deadline();
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    auto length = static_cast<std::size_t>(in.gcount());
+    if (length == 0) transfer.fail("local file shrank during the upload");
+    if (sftp_write(file.get(), buffer.data(), length) != static_cast<ssize_t>(length)) {
+      transfer.fail("write failed");
+    }
+    sent += length;
+    if (progress) progress(sent, size);
+  }
+  file.reset();
+  if (transfer.remote_size(remote) != size) transfer.fail("size mismatch after the upload");
+}
+
+}  // namespace weaver::remote
