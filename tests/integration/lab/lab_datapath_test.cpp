@@ -5,7 +5,9 @@
 // measured PIF->VIF median by 1000 us +- 5% against --delay-us 0.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "lab_test_support.hpp"
 
@@ -26,6 +28,16 @@ Measurement measure(const TestLab& lab, const TempDir& dir, int count, int inter
   const std::string netns = hypervisor.at("netns");
   const std::string guest_netns = hypervisor.at("guest").at("netns");
   const std::string guest = hypervisor.at("guest").at("address");
+  // Right after `lab up` a new veth may drop frames until the kernel has
+  // activated its queue (up to about a second on a loaded machine): probe
+  // until one datagram reaches the guest before measuring.
+  const std::string source_netns = lab.source().at("netns");
+  for (int probe = 0; probe < 50; ++probe) {
+    const long before = guest_udp_no_ports(guest_netns);
+    send_udp(source_netns, guest, 1, 1000);
+    if (guest_udp_no_ports(guest_netns) > before) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   const long received_before = guest_udp_no_ports(guest_netns);
   Capture pif(netns, hypervisor.at("pif"), dir.path() + "/" + netns + "-pif.pcap", "udp dst port 9");
   Capture vif(netns, hypervisor.at("vif"), dir.path() + "/" + netns + "-vif.pcap", "udp dst port 9");
@@ -33,7 +45,7 @@ Measurement measure(const TestLab& lab, const TempDir& dir, int count, int inter
     measurement.error = "tcpdump did not start listening";
     return measurement;
   }
-  send_udp(lab.source().at("netns"), guest, count, interval_us);
+  send_udp(source_netns, guest, count, interval_us);
   pif.stop();
   vif.stop();
   measurement.guest_received = guest_udp_no_ports(guest_netns) - received_before;
