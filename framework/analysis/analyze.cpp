@@ -2,7 +2,6 @@
 
 #include "keyed_capture.hpp"
 #include "streaming_join.hpp"
-#include "weaver/capture/packet_filter.hpp"
 #include "weaver/error.hpp"
 
 namespace weaver::analysis {
@@ -41,7 +40,6 @@ void join_in_time_order(KeyedCapture& pif, KeyedCapture& vif, StreamingJoin& joi
 
 LatencyResult analyze_captures(const AnalyzeOptions& options) {
   if (options.window_ns <= 0) throw UsageError("--window must be positive");
-  if (!options.filter.empty()) capture::PacketFilter check(options.filter);  // fail before reading
 
   LatencyResult result;
   result.key = options.key;

@@ -8,10 +8,12 @@ using capture::DecodeStatus;
 using capture::KeyKind;
 
 KeyedCapture::KeyedCapture(const std::string& path, const AnalyzeOptions& options)
-    : options_(options), reader_(capture::open_capture(path)) {
+    : options_(options),
+      filter_(options.filter.empty() ? std::nullopt
+                                     : std::optional<capture::PacketFilter>(options.filter)),
+      reader_(capture::open_capture(path)) {
   counts_.path = path;
   counts_.format = std::string(reader_->format());
-  if (!options.filter.empty()) filter_.emplace(options.filter);
 }
 
 KeyedCapture::~KeyedCapture() {

@@ -47,8 +47,10 @@ class KeyedCapture {
   void next_batch();
 
   const AnalyzeOptions& options_;
-  std::unique_ptr<capture::CaptureReader> reader_;
+  // The filter compiles before the file opens: a bad expression is reported
+  // before any file is read.
   std::optional<capture::PacketFilter> filter_;
+  std::unique_ptr<capture::CaptureReader> reader_;
   capture::DecodedPacket decoded_;  // reused for every packet
   // Updated for every packet by the decoding thread: on cache lines of its
   // own, away from what the joining thread writes.

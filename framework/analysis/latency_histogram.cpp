@@ -57,15 +57,6 @@ void LatencyHistogram::record(std::int64_t delta_ns) {
   }
 }
 
-void LatencyHistogram::merge(const LatencyHistogram& other) {
-  for (std::size_t i = 0; i < kBucketCount; ++i) {
-    positive_[i] += other.positive_[i];
-    negative_[i] += other.negative_[i];
-  }
-  positive_count_ += other.positive_count_;
-  negative_count_ += other.negative_count_;
-}
-
 std::int64_t LatencyHistogram::percentile(double fraction) const {
   const std::uint64_t total = count();
   if (total == 0) return 0;

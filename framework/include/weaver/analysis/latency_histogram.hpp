@@ -21,7 +21,6 @@ class LatencyHistogram {
   LatencyHistogram();
 
   void record(std::int64_t delta_ns);
-  void merge(const LatencyHistogram& other);
 
   std::uint64_t count() const { return positive_count_ + negative_count_; }
   std::uint64_t negative_count() const { return negative_count_; }
