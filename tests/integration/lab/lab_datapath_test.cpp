@@ -22,7 +22,7 @@ struct Measurement {
 
 // Captures on the hypervisor's PIF and VIF around `count` UDP packets from the
 // first source to the first guest, then analyzes the pair.
-Measurement measure_once(const TestLab& lab, const TempDir& dir, int count, int interval_us) {
+Measurement measure(const TestLab& lab, const TempDir& dir, int count, int interval_us) {
   Measurement measurement;
   const auto& hypervisor = lab.hypervisor();
   const std::string netns = hypervisor.at("netns");
@@ -45,25 +45,14 @@ Measurement measure_once(const TestLab& lab, const TempDir& dir, int count, int 
     measurement.error = "tcpdump did not start listening";
     return measurement;
   }
-  send_udp(source_netns, guest, count, interval_us);
+  if (!send_udp(source_netns, guest, count, interval_us)) {
+    measurement.error = "hping3 failed";
+    return measurement;
+  }
   pif.stop();
   vif.stop();
   measurement.guest_received = guest_udp_no_ports(guest_netns) - received_before;
   measurement.result = analyze(pif.file(), vif.file(), measurement.error);
-  return measurement;
-}
-
-// On a loaded machine (ctest -j2 beside sanitizer builds) a capture has come
-// back empty now and then although traffic flowed; one attempt more tells a
-// datapath that carries nothing from a capture that missed its start.
-Measurement measure(const TestLab& lab, const TempDir& dir, int count, int interval_us) {
-  Measurement measurement = measure_once(lab, dir, count, interval_us);
-  for (int retry = 0; retry < 2 && measurement.result.is_null() &&
-                      measurement.error.find("contains no packets") != std::string::npos;
-       ++retry) {
-    std::printf("retrying: %s", measurement.error.c_str());
-    measurement = measure_once(lab, dir, count, interval_us);
-  }
   return measurement;
 }
 

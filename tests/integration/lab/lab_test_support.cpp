@@ -81,19 +81,21 @@ Capture::Capture(const std::string& netns, const std::string& interface, const s
     ::_exit(127);
   }
   ::close(err_pipe[1]);
-  std::string text;
+  stderr_fd_ = err_pipe[0];
+  // tcpdump writes its "listening on ..." line in several pieces and treats
+  // SIGPIPE like SIGINT: the pipe stays open until tcpdump has exited, or a
+  // capture would end, empty, as soon as this side stopped reading.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (pid_ > 0 && text.find("listening on") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline) {
-    pollfd readable{err_pipe[0], POLLIN, 0};
+  while (pid_ > 0 && !listening_ && std::chrono::steady_clock::now() < deadline) {
+    pollfd readable{stderr_fd_, POLLIN, 0};
     if (::poll(&readable, 1, 100) <= 0) continue;
     char buffer[256];
-    const ssize_t n = ::read(err_pipe[0], buffer, sizeof buffer);
+    const ssize_t n = ::read(stderr_fd_, buffer, sizeof buffer);
     if (n <= 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
+    stderr_.append(buffer, static_cast<std::size_t>(n));
+    const std::size_t line = stderr_.find("listening on");
+    listening_ = line != std::string::npos && stderr_.find('\n', line) != std::string::npos;
   }
-  ::close(err_pipe[0]);
-  listening_ = text.find("listening on") != std::string::npos;
 }
 
 void Capture::stop() {
@@ -103,19 +105,24 @@ void Capture::stop() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+  ::close(stderr_fd_);
+  stderr_fd_ = -1;
 }
 
 Capture::~Capture() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  if (stderr_fd_ >= 0) ::close(stderr_fd_);
 }
 
-void send_udp(const std::string& source_netns, const std::string& destination, int count,
+bool send_udp(const std::string& source_netns, const std::string& destination, int count,
               int interval_us) {
-  run_process({"ip", "netns", "exec", source_netns, "hping3", "--udp", "-p", "9", "-q", "-c",
-               std::to_string(count), "-i", "u" + std::to_string(interval_us), destination});
+  return run_process({"ip", "netns", "exec", source_netns, "hping3", "--udp", "-p", "9", "-q", "-c",
+               std::to_string(count), "-i", "u" + std::to_string(interval_us), destination})
+             .exit_code == 0;
 }
 
 nlohmann::json analyze(const std::string& pif, const std::string& vif, std::string& error) {

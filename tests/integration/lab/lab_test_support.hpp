@@ -66,12 +66,15 @@ class Capture {
 
  private:
   pid_t pid_ = -1;
+  int stderr_fd_ = -1;
+  std::string stderr_;
   bool listening_ = false;
   std::string file_;
 };
 
-// hping3 UDP packets from a source namespace to `destination` (port 9).
-void send_udp(const std::string& source_netns, const std::string& destination, int count,
+// hping3 UDP packets from a source namespace to `destination` (port 9);
+// false when hping3 failed.
+bool send_udp(const std::string& source_netns, const std::string& destination, int count,
               int interval_us);
 
 // `weaver analyze --pif --vif --json`; null json (and the message in `error`) on failure.
