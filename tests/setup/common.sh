@@ -2,7 +2,7 @@
 
 WEAVER_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-dev
-  libpcap-dev libssh-dev libboost-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libpcap-dev libssh-dev libboost-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tcpdump hping3 python3 openssh-server openssh-client iproute2
 )
