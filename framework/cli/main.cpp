@@ -5,6 +5,8 @@
 
 #include "analyze_command.hpp"
 #include "lab_command.hpp"
+#include "measure_command.hpp"
+#include "run_command.hpp"
 #include "weaver/error.hpp"
 
 int main(int argc, char** argv) {
@@ -15,6 +17,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   const auto analyze = weaver::cli::add_analyze_command(app);
   const auto lab = weaver::cli::add_lab_command(app);
+  const auto run = weaver::cli::add_run_command(app, argv[0]);
+  const auto measure = weaver::cli::add_measure_command(app);
 
   try {
     app.parse(argc, argv);
@@ -25,7 +29,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    for (const auto& command : {analyze, lab}) {
+    for (const auto& command : {analyze, lab, run, measure}) {
       if (const int code = command(); code >= 0) return code;
     }
     return 2;

@@ -178,7 +178,10 @@ std::string source_batch(const LabPlan& plan, const SourcePlan& source) {
 
 std::string hypervisor_batch(const LabPlan& plan, const HypervisorPlan& hypervisor) {
   std::string batch = management_lines(hypervisor.management_address);
-  batch += fmt::format("link set {} up\nlink set {} up\n", hypervisor.pif, hypervisor.vif);
+  // The VIF's alias names the VM behind it: the lab's hypervisor adapter
+  // finds the VIF from the instance name, as xe or virsh would.
+  batch += fmt::format("link set {} up\nlink set {} alias {} up\n", hypervisor.pif, hypervisor.vif,
+                       hypervisor.guest_netns);
   switch (hypervisor.datapath) {
     case Datapath::bridge:
       batch += fmt::format(

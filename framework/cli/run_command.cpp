@@ -1,0 +1,115 @@
+#include "run_command.hpp"
+
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "run_target.hpp"
+#include "scenarios/registration.hpp"
+#include "weaver/error.hpp"
+#include "weaver/orchestrator/orchestrator.hpp"
+
+namespace weaver::cli {
+namespace {
+
+struct RunArguments {
+  std::string config;
+  std::string lab;
+  std::string scenarios;
+  std::string key = "auto";
+  bool accept_new_host_keys = false;
+  bool parallel_hypervisors = false;
+  bool keep_captures = false;
+  std::string capture_dir;
+};
+
+// The console table as Google Benchmark prints it, counting the cases that
+// failed so the exit code can say so.
+class CountingReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      if (run.error_occurred) ++failed;
+      else if (run.run_type == Run::RT_Iteration) ++passed;
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+  int failed = 0;
+  int passed = 0;
+};
+
+int run(const RunArguments& args, const char* program, const std::vector<std::string>& benchmark_flags) {
+  const auto key = capture::parse_key_kind(args.key);
+  if (!key) throw UsageError("--key '" + args.key + "': expected auto, tcp-seq, ip-id, payload-id or hash");
+  std::vector<scenarios::Scenario> scenario_set =
+      args.scenarios.empty() ? scenarios::builtin_scenarios() : scenarios::load_scenario_file(args.scenarios);
+
+  // Google Benchmark reads its own flags; anything else left over is an error.
+  std::vector<std::string> words{program};
+  words.insert(words.end(), benchmark_flags.begin(), benchmark_flags.end());
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  int argc = static_cast<int>(argv.size());
+  benchmark::Initialize(&argc, argv.data());
+  if (argc > 1) throw UsageError(std::string("unknown option '") + argv[1] + "' (see weaver run --help)");
+
+  RunTarget target(args.config, args.lab);
+  orchestrator::RunOptions options;
+  options.accept_new_host_keys = args.accept_new_host_keys;
+  options.key = *key;
+  options.keep_captures = args.keep_captures;
+  options.capture_dir = args.capture_dir;
+  if (::isatty(STDERR_FILENO)) {
+    options.progress = [](orchestrator::CaseStage, std::string_view name, std::string_view what) {
+      std::cerr << "\r\033[K" << name << ": " << what << std::flush;
+    };
+  }
+  orchestrator::Orchestrator orchestrator(target.config(), options);
+  scenarios::register_cases(scenario_set, orchestrator, {args.parallel_hypervisors});
+  std::cerr << "weaver: measuring " << target.description() << ": "
+            << target.config().configurations.size() << " configuration(s), " << scenario_set.size()
+            << " scenario(s)\n";
+  CountingReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  if (options.progress) std::cerr << "\r\033[K";
+  orchestrator.close();
+  if (reporter.failed > 0) {
+    std::cerr << "weaver: " << reporter.failed << " case(s) failed, " << reporter.passed << " measured\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::function<int()> add_run_command(CLI::App& app, const char* program) {
+  auto args = std::make_shared<RunArguments>();
+  auto benchmark_flags = std::make_shared<std::vector<std::string>>();
+  CLI::App* command = app.add_subcommand(
+      "run",
+      "Run every traffic scenario on every hypervisor configuration as Google Benchmark cases "
+      "(PIF->VIF latency as manual time and counters). --benchmark_filter, "
+      "--benchmark_repetitions, --benchmark_out and the other --benchmark_* flags work as usual.");
+  command->add_option("--config", args->config, "YAML lab file (hypervisors, VMs, sources); "
+                      "default: the local lab that is up, or one brought up for the run")
+      ->check(CLI::ExistingFile);
+  command->add_option("--lab", args->lab, "the local lab to measure (wv1 ...), when several are up");
+  command->add_option("--scenarios", args->scenarios, "YAML scenario file instead of the built-in set")
+      ->check(CLI::ExistingFile);
+  command->add_option("--key", args->key, "match key: auto, tcp-seq, ip-id, payload-id, hash");
+  command->add_flag("--accept-new-host-keys", args->accept_new_host_keys,
+                    "add unknown SSH host keys to known_hosts (changed keys are still refused)");
+  command->add_flag("--parallel-hypervisors", args->parallel_hypervisors,
+                    "measure a case on every hypervisor at once");
+  command->add_flag("--keep-captures", args->keep_captures, "keep each case's PIF and VIF captures");
+  command->add_option("--capture-dir", args->capture_dir, "where fetched captures go (default: a temporary folder)");
+  command->allow_extras();
+  return [command, args, benchmark_flags, program]() -> int {
+    if (!command->parsed()) return -1;
+    return run(*args, program, command->remaining());
+  };
+}
+
+}  // namespace weaver::cli

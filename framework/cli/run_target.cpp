@@ -1,0 +1,67 @@
+#include "run_target.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "weaver/error.hpp"
+#include "weaver/lab/lab.hpp"
+
+namespace weaver::cli {
+namespace {
+
+std::vector<std::string> labs_up() {
+  std::vector<std::string> up;
+  for (const std::string& id : lab::list_labs()) {
+    if (lab::lab_status(id).complete) up.push_back(id);
+  }
+  return up;
+}
+
+}  // namespace
+
+RunTarget::RunTarget(const std::string& config_file, const std::string& lab_id) {
+  if (!config_file.empty()) {
+    config_ = orchestrator::load_run_config(config_file);
+    description_ = config_file;
+    return;
+  }
+  std::string id = lab_id;
+  if (id.empty()) {
+    const std::vector<std::string> up = labs_up();
+    if (up.size() > 1) {
+      throw UsageError(fmt::format("several labs are up ({}): choose one with --lab ID",
+                                   fmt::join(up, ", ")));
+    }
+    if (up.size() == 1) id = up.front();
+  }
+  if (id.empty()) {
+    lab::LabOptions options;
+    options.datapaths = {lab::Datapath::bridge, lab::Datapath::routed, lab::Datapath::tc_redirect,
+                         lab::Datapath::userspace};
+    lab::check_lab_privileges();
+    lab::check_lab_tools(options);
+    const lab::LabUpReport report = lab::lab_up(options);
+    own_lab_ = report.plan.id;
+    std::cerr << fmt::format("weaver: lab {} up in {:.2f} s for this run (taken down after it)\n",
+                             report.plan.id, report.seconds);
+    config_ = orchestrator::run_config_from_lab_state(report.state);
+    description_ = "lab " + report.plan.id;
+    return;
+  }
+  const lab::LabStatus status = lab::lab_status(id);
+  if (!status.complete) throw UsageError("lab " + id + " is not up (weaver lab status)");
+  config_ = orchestrator::run_config_from_lab_state(status.state);
+  description_ = "lab " + id;
+}
+
+RunTarget::~RunTarget() {
+  if (!own_lab_) return;
+  try {
+    lab::lab_down(*own_lab_);
+  } catch (const std::exception& error) {
+    std::cerr << "weaver: " << error.what() << " (run: weaver lab down --all)\n";
+  }
+}
+
+}  // namespace weaver::cli

@@ -1,0 +1,97 @@
+// One case end to end: resolve the VIF, capture on PIF and VIF at once, send
+// the traffic from every source at once, stop the captures, fetch them,
+// analyze. SSH sessions (one per host) and each host's remote temp dir live
+// for the whole run; close() (or the destructor) removes the temp dirs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weaver/analysis/latency_result.hpp"
+#include "weaver/capture/match_key.hpp"
+#include "weaver/orchestrator/run_config.hpp"
+#include "weaver/orchestrator/traffic_spec.hpp"
+
+namespace weaver::orchestrator {
+
+// Where a case is; reported as it gets there.
+enum class CaseStage { capturing, sending, fetching, analyzing };
+
+struct RunOptions {
+  bool accept_new_host_keys = false;  // like OpenSSH StrictHostKeyChecking=accept-new
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::milliseconds drain{100};  // after the traffic, before the captures stop
+  capture::KeyKind key = capture::KeyKind::automatic;
+  // Where fetched captures go (one subfolder per case); empty: a temporary
+  // folder removed with the orchestrator.
+  std::filesystem::path capture_dir;
+  bool keep_captures = false;  // false: each case's files are removed once analyzed
+  // Called as a case moves on, with the case name and a line saying what it
+  // does ("capturing on eth0 and vif1.0").
+  std::function<void(CaseStage, std::string_view case_name, std::string_view what)> progress;
+};
+
+// tcpdump's own counts, from the lines it prints when it stops.
+struct CaptureStats {
+  std::uint64_t captured = 0;
+  std::uint64_t received_by_filter = 0;
+  std::uint64_t dropped_by_kernel = 0;
+  bool reported = false;  // false: tcpdump printed no statistics
+};
+
+struct CaseResult {
+  std::string configuration;
+  std::string pif;
+  std::string vif;  // as the adapter resolved it
+  analysis::LatencyResult latency;
+  CaptureStats pif_capture;
+  CaptureStats vif_capture;
+  std::uint64_t sent = 0;      // packets the sources report transmitted
+  double achieved_pps = 0;     // per source, from the PIF timestamps of the traffic
+  double traffic_seconds = 0;  // from starting the traffic to its end on every source
+  double case_seconds = 0;     // the whole case
+  std::filesystem::path pif_file;  // local copies (removed unless keep_captures)
+  std::filesystem::path vif_file;
+};
+
+class Orchestrator {
+ public:
+  Orchestrator(RunConfig config, RunOptions options);
+  ~Orchestrator();
+  Orchestrator(const Orchestrator&) = delete;
+  Orchestrator& operator=(const Orchestrator&) = delete;
+
+  const RunConfig& config() const;
+
+  // Runs one traffic run of `spec` on `configuration`. Throws weaver::Error
+  // (remote::RemoteError for what happened on a host) naming where it failed;
+  // the remote processes it started are stopped first.
+  CaseResult run_case(const Configuration& configuration, const TrafficSpec& spec,
+                      const std::string& case_name);
+
+  // The same case on several configurations at once (one per hypervisor), in
+  // the order given; a failed one holds its error, the others their result.
+  struct Outcome {
+    std::optional<CaseResult> result;
+    std::string error;
+  };
+  std::vector<Outcome> run_cases(const std::vector<const Configuration*>& configurations,
+                                 const TrafficSpec& spec, const std::string& case_name);
+
+  // Stops what still runs and removes every host's remote temp dir.
+  void close();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace weaver::orchestrator

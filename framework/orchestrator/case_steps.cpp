@@ -1,0 +1,181 @@
+#include "case_steps.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <exception>
+
+#include "remote_capture.hpp"
+#include "traffic_command.hpp"
+#include "weaver/analysis/analyze.hpp"
+#include "weaver/error.hpp"
+#include "weaver/hypervisor/vif_resolver.hpp"
+#include "weaver/remote/shell_words.hpp"
+
+namespace weaver::orchestrator {
+namespace {
+
+namespace asio = remote::asio;
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::seconds kControlTimeout{10};
+constexpr std::chrono::seconds kTransferTimeout{300};
+
+double seconds_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+// One source's traffic command while it runs: its summary line and its last
+// complaint, for the message when it fails.
+struct TrafficRun {
+  const Source* source = nullptr;
+  remote::Executor* host = nullptr;
+  std::unique_ptr<remote::Process> process;
+  std::shared_ptr<std::optional<std::uint64_t>> transmitted = std::make_shared<std::optional<std::uint64_t>>();
+  std::shared_ptr<std::string> last_error = std::make_shared<std::string>();
+};
+
+asio::awaitable<void> start_traffic(TrafficRun& run, const TrafficSpec& spec,
+                                    const std::string& destination, std::chrono::seconds limit) {
+  remote::Command command;
+  command.argv = traffic_argv(spec, *run.source, destination);
+  auto on_line = [transmitted = run.transmitted, error = run.last_error](std::string_view line) {
+    if (auto count = read_packets_transmitted(line)) *transmitted = *count;
+    else if (!line.empty()) *error = line;
+  };
+  command.on_stdout = on_line;
+  command.on_stderr = on_line;
+  command.time_limit = limit;
+  run.process = co_await run.host->start(std::move(command), kControlTimeout);
+}
+
+asio::awaitable<std::uint64_t> finish_traffic(TrafficRun& run, std::chrono::seconds limit) {
+  const remote::ExitStatus status = co_await run.process->wait(limit);
+  const std::string what = run.host->where() + ": traffic from " + run.source->name;
+  run.process.reset();
+  if (!status.code) throw Error(what + " was killed by signal " + status.signal);
+  if (status.code == 127) throw Error(what + ": hping3 is not installed (Debian package hping3)");
+  // hping3 exits 1 when no reply came back, which says nothing about the path
+  // measured; its summary line says whether it sent.
+  if (!*run.transmitted) {
+    throw Error(what + " failed with exit status " + std::to_string(*status.code) +
+                (run.last_error->empty() ? "" : ": " + *run.last_error));
+  }
+  co_return **run.transmitted;
+}
+
+asio::awaitable<void> stop_quietly(std::unique_ptr<remote::Process>& process) {
+  if (!process) co_return;
+  try {
+    co_await process->signal("TERM", kControlTimeout);
+    co_await process->wait(kControlTimeout);
+  } catch (...) {
+    // Bounded by `timeout` on the host in any case.
+  }
+  process.reset();
+}
+
+}  // namespace
+
+void CaseSteps::progress(CaseStage stage, const std::string& case_name, const std::string& text) const {
+  if (options.progress) options.progress(stage, case_name, text);
+}
+
+asio::awaitable<std::string> CaseSteps::resolve_vif(remote::Executor& hypervisor,
+                                                    const Configuration& configuration) {
+  if (!configuration.vif.empty()) {
+    remote::validate_interface_name(configuration.name + ".vif", configuration.vif);
+    co_return configuration.vif;
+  }
+  if (auto found = vif_cache.find(configuration.name); found != vif_cache.end()) co_return found->second;
+  auto resolver = hypervisor::make_vif_resolver(configuration.adapter);
+  // A named object, not a temporary in the co_await: GCC 12 destroys such
+  // temporaries twice.
+  const hypervisor::VmInterface vm{configuration.vm, configuration.vif_index};
+  std::string vif = co_await resolver->resolve(hypervisor, vm, std::chrono::seconds(30));
+  vif_cache[configuration.name] = vif;
+  co_return vif;
+}
+
+asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, const TrafficSpec& spec,
+                                           const std::string& case_name,
+                                           const std::filesystem::path& local_dir) {
+  const auto case_started = Clock::now();
+  CaseResult result;
+  result.configuration = configuration.name;
+  result.pif = configuration.pif;
+
+  remote::Executor& hypervisor = *co_await hosts.get(configuration.hypervisor);
+  std::vector<TrafficRun> traffic;
+  std::vector<std::string> source_addresses;
+  for (const std::string& name : configuration.sources) {
+    TrafficRun run;
+    run.source = &config.source(name);
+    run.host = co_await hosts.get(run.source->ssh);
+    source_addresses.push_back(run.source->address.empty() ? run.source->ssh.host : run.source->address);
+    traffic.push_back(std::move(run));
+  }
+  result.vif = co_await resolve_vif(hypervisor, configuration);
+  const std::string remote_dir = co_await hypervisor.temp_dir(kControlTimeout);
+  const std::string stem = remote_dir + "/" + local_dir.filename().string();
+  const std::string filter = capture_filter(spec, source_addresses, configuration.destination);
+  const auto limit = expected_duration(spec) * 2 + std::chrono::seconds(60);
+  const bool as_root = configuration.hypervisor.user == "root";
+
+  std::unique_ptr<RemoteCapture> pif, vif;
+  std::exception_ptr failure;
+  try {
+    progress(CaseStage::capturing, case_name, "capturing on " + configuration.pif + " and " + result.vif);
+    pif = co_await RemoteCapture::start(hypervisor, configuration.pif, stem + "-pif.pcap", filter, limit, as_root);
+    vif = co_await RemoteCapture::start(hypervisor, result.vif, stem + "-vif.pcap", filter, limit, as_root);
+    progress(CaseStage::sending, case_name, "sending " + std::to_string(spec.count) + " packets from " +
+                            std::to_string(traffic.size()) + " source(s)");
+    const auto traffic_started = Clock::now();
+    for (TrafficRun& run : traffic) co_await start_traffic(run, spec, configuration.destination, limit);
+    for (TrafficRun& run : traffic) result.sent += co_await finish_traffic(run, limit);
+    result.traffic_seconds = seconds_between(traffic_started, Clock::now());
+    asio::steady_timer drain(io, options.drain);
+    co_await drain.async_wait(asio::use_awaitable);
+    result.pif_capture = co_await pif->stop();
+    result.vif_capture = co_await vif->stop();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    // Nothing may outlive a failed case: traffic first, then the captures.
+    for (TrafficRun& run : traffic) co_await stop_quietly(run.process);
+    if (pif) co_await pif->abort();
+    if (vif) co_await vif->abort();
+    std::rethrow_exception(failure);
+  }
+
+  progress(CaseStage::fetching, case_name, "fetching captures");
+  result.pif_file = local_dir / "pif.pcap";
+  result.vif_file = local_dir / "vif.pcap";
+  co_await hypervisor.download(pif->file(), result.pif_file, {}, kTransferTimeout);
+  co_await hypervisor.download(vif->file(), result.vif_file, {}, kTransferTimeout);
+  std::vector<std::string> remove{"rm", "-f", "--", pif->file(), vif->file()};
+  co_await hypervisor.capture(std::move(remove), kControlTimeout);
+
+  progress(CaseStage::analyzing, case_name, "matching packets");
+  analysis::AnalyzeOptions analyze;
+  analyze.pif_path = result.pif_file.string();
+  analyze.vif_path = result.vif_file.string();
+  analyze.key = options.key;
+  std::int64_t first_pif = INT64_MAX, last_pif = INT64_MIN;
+  analyze.on_match = [&](const analysis::MatchedPacket& packet) {
+    first_pif = std::min(first_pif, packet.pif_ns);
+    last_pif = std::max(last_pif, packet.pif_ns);
+  };
+  result.latency = analysis::analyze_captures(analyze);
+  if (result.latency.matched > 1 && last_pif > first_pif && !traffic.empty()) {
+    result.achieved_pps = static_cast<double>(result.latency.matched - 1) * 1e9 /
+                          static_cast<double>(last_pif - first_pif) / static_cast<double>(traffic.size());
+  }
+  if (!options.keep_captures) {
+    std::error_code ignored;
+    std::filesystem::remove_all(local_dir, ignored);
+  }
+  result.case_seconds = seconds_between(case_started, Clock::now());
+  co_return result;
+}
+
+}  // namespace weaver::orchestrator

@@ -1,0 +1,31 @@
+// The steps of one case, in order: sessions, VIF, both captures listening,
+// traffic from every source, drain, stop, fetch, analyze.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "host_pool.hpp"
+#include "weaver/orchestrator/orchestrator.hpp"
+
+namespace weaver::orchestrator {
+
+struct CaseSteps {
+  remote::asio::io_context& io;
+  HostPool& hosts;
+  const RunConfig& config;
+  const RunOptions& options;
+  std::map<std::string, std::string>& vif_cache;
+
+  remote::asio::awaitable<CaseResult> run(const Configuration& configuration, const TrafficSpec& spec,
+                                          const std::string& case_name,
+                                          const std::filesystem::path& local_dir);
+
+ private:
+  remote::asio::awaitable<std::string> resolve_vif(remote::Executor& hypervisor,
+                                                   const Configuration& configuration);
+  void progress(CaseStage stage, const std::string& case_name, const std::string& text) const;
+};
+
+}  // namespace weaver::orchestrator

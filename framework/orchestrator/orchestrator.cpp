@@ -1,0 +1,133 @@
+#include "weaver/orchestrator/orchestrator.hpp"
+
+#include <stdlib.h>
+
+#include "weaver/remote/executor.hpp"  // before Asio: it includes <utility> first
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <fmt/format.h>
+#include <algorithm>
+#include <future>
+#include <map>
+
+#include "case_steps.hpp"
+#include "host_pool.hpp"
+#include "weaver/error.hpp"
+
+namespace weaver::orchestrator {
+
+namespace asio = remote::asio;
+
+struct Orchestrator::Impl {
+  Impl(RunConfig run_config, RunOptions run_options)
+      : config(std::move(run_config)), options(std::move(run_options)), hosts(io, options) {}
+
+  // Drives the io_context until every future is ready; sessions opened on
+  // the way stay open for the next case.
+  template <typename Future>
+  void drive(std::vector<Future>& futures) {
+    auto ready = [](Future& future) {
+      return future.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    };
+    while (!std::all_of(futures.begin(), futures.end(), ready)) {
+      if (io.run_one() == 0) io.restart();
+    }
+  }
+
+  template <typename T>
+  T run_sync(asio::awaitable<T> work) {
+    std::vector<std::future<T>> futures;
+    futures.push_back(asio::co_spawn(io, std::move(work), asio::use_future));
+    drive(futures);
+    return futures.front().get();
+  }
+
+  std::filesystem::path case_dir(const std::string& case_name, const std::string& configuration) {
+    if (local_dir.empty()) {
+      if (options.capture_dir.empty()) {
+        char pattern[] = "/tmp/weaver-run-XXXXXX";
+        if (::mkdtemp(pattern) == nullptr) throw Error("cannot create a folder in /tmp for captures");
+        local_dir = pattern;
+        own_local_dir = true;
+      } else {
+        local_dir = options.capture_dir;
+      }
+    }
+    std::string name = fmt::format("{:04}-{}", ++case_number, case_name);
+    if (case_name.find(configuration) == std::string::npos) name += "-" + configuration;
+    for (char& c : name) {
+      if (c == '/' || c == ':' || c == ' ') c = '_';
+    }
+    std::filesystem::path dir = local_dir / name;
+    std::filesystem::create_directories(dir);
+    return dir;
+  }
+
+  asio::awaitable<CaseResult> run_case(const Configuration& configuration, const TrafficSpec& spec,
+                                       std::string case_name) {
+    CaseSteps steps{io, hosts, config, options, vif_cache};
+    co_return co_await steps.run(configuration, spec, case_name, case_dir(case_name, configuration.name));
+  }
+
+  asio::io_context io;
+  RunConfig config;
+  RunOptions options;
+  HostPool hosts;
+  std::map<std::string, std::string> vif_cache;  // configuration name -> VIF
+  std::filesystem::path local_dir;
+  bool own_local_dir = false;
+  int case_number = 0;
+  bool closed = false;
+};
+
+Orchestrator::Orchestrator(RunConfig config, RunOptions options)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {}
+
+Orchestrator::~Orchestrator() {
+  try {
+    close();
+  } catch (...) {
+    // close() reports through its return path when called explicitly.
+  }
+}
+
+const RunConfig& Orchestrator::config() const { return impl_->config; }
+
+CaseResult Orchestrator::run_case(const Configuration& configuration, const TrafficSpec& spec,
+                                  const std::string& case_name) {
+  return impl_->run_sync(impl_->run_case(configuration, spec, case_name));
+}
+
+std::vector<Orchestrator::Outcome> Orchestrator::run_cases(
+    const std::vector<const Configuration*>& configurations, const TrafficSpec& spec,
+    const std::string& case_name) {
+  std::vector<Outcome> outcomes(configurations.size());
+  auto one = [&](std::size_t index) -> asio::awaitable<void> {
+    try {
+      outcomes[index].result = co_await impl_->run_case(*configurations[index], spec, case_name);
+    } catch (const std::exception& error) {
+      outcomes[index].error = error.what();
+    }
+  };
+  std::vector<std::future<void>> running;
+  for (std::size_t i = 0; i < configurations.size(); ++i) {
+    running.push_back(asio::co_spawn(impl_->io, one(i), asio::use_future));
+  }
+  impl_->drive(running);
+  return outcomes;
+}
+
+void Orchestrator::close() {
+  if (impl_->closed) return;
+  impl_->closed = true;
+  const std::vector<std::string> errors = impl_->run_sync(impl_->hosts.close_all());
+  if (impl_->own_local_dir) {
+    std::error_code ignored;
+    std::filesystem::remove_all(impl_->local_dir, ignored);
+  }
+  if (!errors.empty()) throw Error(errors.front());
+}
+
+}  // namespace weaver::orchestrator

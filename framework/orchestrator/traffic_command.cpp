@@ -1,0 +1,72 @@
+#include "traffic_command.hpp"
+
+#include <charconv>
+#include <chrono>
+
+#include "source_command.hpp"
+#include "weaver/error.hpp"
+#include "weaver/remote/shell_words.hpp"
+
+namespace weaver::orchestrator {
+
+std::vector<std::string> traffic_argv(const TrafficSpec& spec, const Source& source,
+                                      const std::string& destination) {
+  remote::validate_host("destination", destination);
+  const std::string source_address = source.address.empty() ? source.ssh.host : source.address;
+  if (spec.source_command) {
+    return expand_source_command(*spec.source_command, spec, destination, source_address);
+  }
+  if (spec.burst > 0) {
+    throw UsageError("bursts need a generator that sends back-to-back packets; hping3 cannot: "
+                     "give the scenario a source_command");
+  }
+  if (spec.data_bytes() < 0) {
+    throw UsageError("frame size " + std::to_string(spec.frame_size) + " is below the " +
+                     to_string(spec.protocol) + " headers");
+  }
+  std::vector<std::string> argv{"hping3", "-n", "-q"};
+  switch (spec.protocol) {
+    case Protocol::tcp_syn: argv.insert(argv.end(), {"-S", "-p", std::to_string(spec.destination_port)}); break;
+    case Protocol::udp: argv.insert(argv.end(), {"--udp", "-p", std::to_string(spec.destination_port)}); break;
+    case Protocol::icmp_echo: argv.emplace_back("--icmp"); break;
+  }
+  // hping3 paces with usleep: "u1" is as fast as it goes (--flood ignores -c).
+  const std::int64_t interval_us = spec.rate_pps > 0 ? std::max<std::int64_t>(1, 1'000'000 / spec.rate_pps) : 1;
+  argv.insert(argv.end(), {"-c", std::to_string(spec.count), "-i", "u" + std::to_string(interval_us),
+                           "-d", std::to_string(spec.data_bytes())});
+  if (!source.interface.empty()) {
+    remote::validate_interface_name("sources." + source.name + ".interface", source.interface);
+    argv.insert(argv.end(), {"-I", source.interface});
+  }
+  argv.push_back(destination);
+  return argv;
+}
+
+std::optional<std::uint64_t> read_packets_transmitted(std::string_view line) {
+  const std::size_t at = line.find(" packets transmitted");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::uint64_t value = 0;
+  if (std::from_chars(line.data(), line.data() + at, value).ec != std::errc{}) return std::nullopt;
+  return value;
+}
+
+std::chrono::seconds expected_duration(const TrafficSpec& spec) {
+  const std::int64_t rate = spec.rate_pps > 0 ? spec.rate_pps : 1'000'000;
+  return std::chrono::seconds(spec.count / rate + 1);
+}
+
+std::string capture_filter(const TrafficSpec& spec, const std::vector<std::string>& source_addresses,
+                           const std::string& destination) {
+  std::string sources;
+  for (const std::string& address : source_addresses) {
+    remote::validate_host("source address", address);
+    sources += (sources.empty() ? "src host " : " or src host ") + address;
+  }
+  remote::validate_host("destination", destination);
+  const char* protocol = spec.protocol == Protocol::tcp_syn ? "tcp"
+                         : spec.protocol == Protocol::udp   ? "udp"
+                                                            : "icmp";
+  return std::string(protocol) + " and (" + sources + ") and dst host " + destination;
+}
+
+}  // namespace weaver::orchestrator

@@ -1,0 +1,31 @@
+// The command a source runs for a TrafficSpec: hping3 (what every source VM
+// of the 2013 tool had), or the scenario's own command template.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weaver/orchestrator/run_config.hpp"
+#include "weaver/orchestrator/traffic_spec.hpp"
+
+namespace weaver::orchestrator {
+
+// Throws weaver::UsageError for what hping3 cannot send: bursts, and frame
+// sizes below the headers.
+std::vector<std::string> traffic_argv(const TrafficSpec& spec, const Source& source,
+                                      const std::string& destination);
+
+// "N packets transmitted, M packets received, ..." from hping3's summary.
+std::optional<std::uint64_t> read_packets_transmitted(std::string_view line);
+
+// How long the traffic should take, for the remote `timeout` bounds.
+std::chrono::seconds expected_duration(const TrafficSpec& spec);
+
+// The capture filter: this traffic's protocol from the sources to the destination.
+std::string capture_filter(const TrafficSpec& spec, const std::vector<std::string>& source_addresses,
+                           const std::string& destination);
+
+}  // namespace weaver::orchestrator

@@ -1,0 +1,40 @@
+#include "scenarios/case_counters.hpp"
+
+namespace weaver::scenarios {
+namespace {
+
+double us(std::int64_t ns) { return static_cast<double>(ns) / 1000.0; }
+
+}  // namespace
+
+const std::vector<std::string>& counter_names() {
+  static const std::vector<std::string> names{
+      "p50_us", "p90_us",   "p99_us",    "p999_us",       "min_us",       "max_us",
+      "stdev_us", "matched", "lost",     "vif_only",      "reordered",    "capture_drops",
+      "achieved_pps", "sent"};
+  return names;
+}
+
+void report_case(benchmark::State& state, const orchestrator::CaseResult& result) {
+  const analysis::LatencyResult& latency = result.latency;
+  const auto& histogram = latency.histogram;
+  state.SetIterationTime(latency.moments.mean_ns() / 1e9);
+  auto& counters = state.counters;
+  counters["p50_us"] = us(histogram.percentile(0.50));
+  counters["p90_us"] = us(histogram.percentile(0.90));
+  counters["p99_us"] = us(histogram.percentile(0.99));
+  counters["p999_us"] = us(histogram.percentile(0.999));
+  counters["min_us"] = us(latency.moments.min_ns);
+  counters["max_us"] = us(latency.moments.max_ns);
+  counters["stdev_us"] = latency.moments.stdev_ns() / 1000.0;
+  counters["matched"] = static_cast<double>(latency.matched);
+  counters["lost"] = static_cast<double>(latency.pif_only);
+  counters["vif_only"] = static_cast<double>(latency.vif_only);
+  counters["reordered"] = static_cast<double>(latency.reordered);
+  counters["capture_drops"] = static_cast<double>(result.pif_capture.dropped_by_kernel +
+                                                  result.vif_capture.dropped_by_kernel);
+  counters["achieved_pps"] = result.achieved_pps;
+  counters["sent"] = static_cast<double>(result.sent);
+}
+
+}  // namespace weaver::scenarios

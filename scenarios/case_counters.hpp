@@ -1,0 +1,16 @@
+// A case's result as Google Benchmark counters: latency in microseconds,
+// packet counts, capture drops and the rate the PIF saw.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include "weaver/orchestrator/orchestrator.hpp"
+
+namespace weaver::scenarios {
+
+// The counter names, in the order reports list them.
+const std::vector<std::string>& counter_names();
+
+void report_case(benchmark::State& state, const orchestrator::CaseResult& result);
+
+}  // namespace weaver::scenarios
