@@ -78,6 +78,7 @@ int measure(const MeasureArguments& args) {
   spec.frame_size = args.size;
   orchestrator::RunOptions options;
   options.accept_new_host_keys = args.accept_new_host_keys;
+  options.stop_on_signals = true;
   options.progress = [](orchestrator::CaseStage stage, std::string_view, std::string_view) { print_stage(stage); };
   orchestrator::Orchestrator orchestrator(to_config(args), options);
   const orchestrator::CaseResult result =

@@ -60,6 +60,7 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   options.key = *key;
   options.keep_captures = args.keep_captures;
   options.capture_dir = args.capture_dir;
+  options.stop_on_signals = true;
   if (::isatty(STDERR_FILENO)) {
     options.progress = [](orchestrator::CaseStage, std::string_view name, std::string_view what) {
       std::cerr << "\r\033[K" << name << ": " << what << std::flush;
@@ -75,6 +76,11 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   benchmark::Shutdown();
   if (options.progress) std::cerr << "\r\033[K";
   orchestrator.close();
+  if (const int signal_number = orchestrator.interrupted()) {
+    std::cerr << "weaver: interrupted: " << reporter.passed
+              << " case(s) measured before it; the others are reported as failed\n";
+    return 128 + signal_number;
+  }
   if (reporter.failed > 0) {
     std::cerr << "weaver: " << reporter.failed << " case(s) failed, " << reporter.passed << " measured\n";
     return 1;

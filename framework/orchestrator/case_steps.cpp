@@ -1,5 +1,7 @@
 #include "case_steps.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <exception>
@@ -75,6 +77,21 @@ asio::awaitable<void> stop_quietly(std::unique_ptr<remote::Process>& process) {
 
 }  // namespace
 
+void ActiveTraffic::stop_all(asio::io_context& io) {
+  for (remote::Process* process : processes_) {
+    asio::co_spawn(
+        io,
+        [process]() -> asio::awaitable<void> {
+          try {
+            co_await process->signal("TERM", kControlTimeout);
+          } catch (...) {
+            // It ended on its own meanwhile, or `timeout` will end it.
+          }
+        },
+        asio::detached);
+  }
+}
+
 void CaseSteps::progress(CaseStage stage, const std::string& case_name, const std::string& text) const {
   if (options.progress) options.progress(stage, case_name, text);
 }
@@ -129,8 +146,23 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
     progress(CaseStage::sending, case_name, "sending " + std::to_string(spec.count) + " packets from " +
                             std::to_string(traffic.size()) + " source(s)");
     const auto traffic_started = Clock::now();
-    for (TrafficRun& run : traffic) co_await start_traffic(run, spec, configuration.destination, limit);
-    for (TrafficRun& run : traffic) result.sent += co_await finish_traffic(run, limit);
+    for (TrafficRun& run : traffic) {
+      co_await start_traffic(run, spec, configuration.destination, limit);
+      active_traffic.add(run.process.get());
+    }
+    for (TrafficRun& run : traffic) {
+      remote::Process* process = run.process.get();
+      std::uint64_t sent = 0;
+      std::exception_ptr traffic_failure;
+      try {
+        sent = co_await finish_traffic(run, limit);
+      } catch (...) {
+        traffic_failure = std::current_exception();
+      }
+      active_traffic.remove(process);
+      if (traffic_failure) std::rethrow_exception(traffic_failure);
+      result.sent += sent;
+    }
     result.traffic_seconds = seconds_between(traffic_started, Clock::now());
     asio::steady_timer drain(io, options.drain);
     co_await drain.async_wait(asio::use_awaitable);
@@ -141,7 +173,10 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   }
   if (failure) {
     // Nothing may outlive a failed case: traffic first, then the captures.
-    for (TrafficRun& run : traffic) co_await stop_quietly(run.process);
+    for (TrafficRun& run : traffic) {
+      active_traffic.remove(run.process.get());
+      co_await stop_quietly(run.process);
+    }
     if (pif) co_await pif->abort();
     if (vif) co_await vif->abort();
     std::rethrow_exception(failure);

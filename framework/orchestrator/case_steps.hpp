@@ -5,11 +5,25 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "host_pool.hpp"
 #include "weaver/orchestrator/orchestrator.hpp"
 
 namespace weaver::orchestrator {
+
+// The traffic commands of the cases in flight, so an interruption (Ctrl-C)
+// can end them; each case then fails and stops its own captures.
+class ActiveTraffic {
+ public:
+  void add(remote::Process* process) { processes_.push_back(process); }
+  void remove(remote::Process* process) { std::erase(processes_, process); }
+  // Sends TERM to each, without waiting for them to end.
+  void stop_all(remote::asio::io_context& io);
+
+ private:
+  std::vector<remote::Process*> processes_;
+};
 
 struct CaseSteps {
   remote::asio::io_context& io;
@@ -17,6 +31,7 @@ struct CaseSteps {
   const RunConfig& config;
   const RunOptions& options;
   std::map<std::string, std::string>& vif_cache;
+  ActiveTraffic& active_traffic;
 
   remote::asio::awaitable<CaseResult> run(const Configuration& configuration, const TrafficSpec& spec,
                                           const std::string& case_name,

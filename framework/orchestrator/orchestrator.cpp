@@ -1,11 +1,13 @@
 #include "weaver/orchestrator/orchestrator.hpp"
 
+#include <signal.h>
 #include <stdlib.h>
 
 #include "weaver/remote/executor.hpp"  // before Asio: it includes <utility> first
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_future.hpp>
 #include <fmt/format.h>
 #include <algorithm>
@@ -22,7 +24,23 @@ namespace asio = remote::asio;
 
 struct Orchestrator::Impl {
   Impl(RunConfig run_config, RunOptions run_options)
-      : config(std::move(run_config)), options(std::move(run_options)), hosts(io, options) {}
+      : config(std::move(run_config)), options(std::move(run_options)), hosts(io, options) {
+    if (options.stop_on_signals) {
+      signals.add(SIGINT);
+      signals.add(SIGTERM);
+      signals.async_wait([this](const boost::system::error_code& error, int signal_number) {
+        if (error) return;
+        interrupted = signal_number;
+        active_traffic.stop_all(io);
+      });
+    }
+  }
+
+  void check_interrupted() const {
+    if (interrupted != 0) {
+      throw Error(std::string("interrupted by ") + (interrupted == SIGINT ? "SIGINT" : "SIGTERM"));
+    }
+  }
 
   // Drives the io_context until every future is ready; sessions opened on
   // the way stay open for the next case.
@@ -38,6 +56,8 @@ struct Orchestrator::Impl {
 
   template <typename T>
   T run_sync(asio::awaitable<T> work) {
+    io.poll();  // a signal that came between cases is seen before the next
+    io.restart();
     std::vector<std::future<T>> futures;
     futures.push_back(asio::co_spawn(io, std::move(work), asio::use_future));
     drive(futures);
@@ -67,11 +87,26 @@ struct Orchestrator::Impl {
 
   asio::awaitable<CaseResult> run_case(const Configuration& configuration, const TrafficSpec& spec,
                                        std::string case_name) {
-    CaseSteps steps{io, hosts, config, options, vif_cache};
-    co_return co_await steps.run(configuration, spec, case_name, case_dir(case_name, configuration.name));
+    check_interrupted();
+    CaseSteps steps{io, hosts, config, options, vif_cache, active_traffic};
+    std::optional<CaseResult> result;
+    std::exception_ptr failure;
+    try {
+      result = co_await steps.run(configuration, spec, case_name, case_dir(case_name, configuration.name));
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    // An interrupted case is incomplete even when its traffic ended cleanly
+    // (hping3 exits 0 on TERM), and the interruption is the reason it failed.
+    check_interrupted();
+    if (failure) std::rethrow_exception(failure);
+    co_return std::move(*result);
   }
 
   asio::io_context io;
+  asio::signal_set signals{io};
+  int interrupted = 0;
+  ActiveTraffic active_traffic;
   RunConfig config;
   RunOptions options;
   HostPool hosts;
@@ -94,6 +129,8 @@ Orchestrator::~Orchestrator() {
 }
 
 const RunConfig& Orchestrator::config() const { return impl_->config; }
+
+int Orchestrator::interrupted() const { return impl_->interrupted; }
 
 CaseResult Orchestrator::run_case(const Configuration& configuration, const TrafficSpec& spec,
                                   const std::string& case_name) {

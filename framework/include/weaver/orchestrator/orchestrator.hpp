@@ -33,6 +33,9 @@ struct RunOptions {
   // folder removed with the orchestrator.
   std::filesystem::path capture_dir;
   bool keep_captures = false;  // false: each case's files are removed once analyzed
+  // SIGINT/SIGTERM end the traffic in flight; that case and every later one
+  // then fail with "interrupted", and close() still cleans every host.
+  bool stop_on_signals = false;
   // Called as a case moves on, with the case name and a line saying what it
   // does ("capturing on eth0 and vif1.0").
   std::function<void(CaseStage, std::string_view case_name, std::string_view what)> progress;
@@ -84,6 +87,9 @@ class Orchestrator {
   };
   std::vector<Outcome> run_cases(const std::vector<const Configuration*>& configurations,
                                  const TrafficSpec& spec, const std::string& case_name);
+
+  // The signal that interrupted the run (with stop_on_signals), or 0.
+  int interrupted() const;
 
   // Stops what still runs and removes every host's remote temp dir.
   void close();
