@@ -99,20 +99,22 @@ Orchestrator::Outcome run_one(Shared& shared, const Scenario& scenario, const Co
 }  // namespace
 
 std::size_t register_cases(const std::vector<Scenario>& scenarios, Orchestrator& orchestrator,
-                           const RegistrationOptions& options) {
+                           const RegistrationOptions& options, CaseTally& tally) {
   auto shared = std::make_shared<Shared>(Shared{orchestrator, options, {}});
   std::size_t families = 0;
   for (const Scenario& scenario : scenarios) {
     for (const Configuration& configuration : orchestrator.config().configurations) {
-      auto run = [shared, scenario, &configuration](benchmark::State& state) {
+      auto run = [shared, scenario, &configuration, &tally](benchmark::State& state) {
         std::vector<std::int64_t> values;
         for (std::size_t i = 0; i < scenario.axes.size(); ++i) values.push_back(state.range(static_cast<int>(i)));
         for (auto _ : state) {
           Orchestrator::Outcome outcome = run_one(*shared, scenario, configuration, values);
           if (!outcome.result) {
+            ++tally.failed;
             state.SkipWithError(outcome.error.c_str());
             break;
           }
+          ++tally.measured;
           report_case(state, *outcome.result);
         }
       };

@@ -18,10 +18,16 @@ struct RegistrationOptions {
   bool parallel_hypervisors = false;
 };
 
-// Returns the number of families registered. The orchestrator must outlive
-// benchmark::RunSpecifiedBenchmarks().
+// What the registered cases did, for the exit code.
+struct CaseTally {
+  int measured = 0;
+  int failed = 0;
+};
+
+// Returns the number of families registered. The orchestrator and the tally
+// must outlive benchmark::RunSpecifiedBenchmarks().
 std::size_t register_cases(const std::vector<Scenario>& scenarios,
                            orchestrator::Orchestrator& orchestrator,
-                           const RegistrationOptions& options);
+                           const RegistrationOptions& options, CaseTally& tally);
 
 }  // namespace weaver::scenarios

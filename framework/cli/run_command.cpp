@@ -24,21 +24,6 @@ struct RunArguments {
   std::string capture_dir;
 };
 
-// The console table as Google Benchmark prints it, counting the cases that
-// failed so the exit code can say so.
-class CountingReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.error_occurred) ++failed;
-      else if (run.run_type == Run::RT_Iteration) ++passed;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  int failed = 0;
-  int passed = 0;
-};
-
 int run(const RunArguments& args, const char* program, const std::vector<std::string>& benchmark_flags) {
   const auto key = capture::parse_key_kind(args.key);
   if (!key) throw UsageError("--key '" + args.key + "': expected auto, tcp-seq, ip-id, payload-id or hash");
@@ -67,22 +52,22 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
     };
   }
   orchestrator::Orchestrator orchestrator(target.config(), options);
-  scenarios::register_cases(scenario_set, orchestrator, {args.parallel_hypervisors});
+  scenarios::CaseTally tally;
+  scenarios::register_cases(scenario_set, orchestrator, {args.parallel_hypervisors}, tally);
   std::cerr << "weaver: measuring " << target.description() << ": "
             << target.config().configurations.size() << " configuration(s), " << scenario_set.size()
             << " scenario(s)\n";
-  CountingReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (options.progress) std::cerr << "\r\033[K";
   orchestrator.close();
   if (const int signal_number = orchestrator.interrupted()) {
-    std::cerr << "weaver: interrupted: " << reporter.passed
+    std::cerr << "weaver: interrupted: " << tally.measured
               << " case(s) measured before it; the others are reported as failed\n";
     return 128 + signal_number;
   }
-  if (reporter.failed > 0) {
-    std::cerr << "weaver: " << reporter.failed << " case(s) failed, " << reporter.passed << " measured\n";
+  if (tally.failed > 0) {
+    std::cerr << "weaver: " << tally.failed << " case(s) failed, " << tally.measured << " measured\n";
     return 1;
   }
   return 0;

@@ -1,0 +1,35 @@
+#include <utility>
+
+#include "scenarios/scenario.hpp"
+
+namespace weaver::scenarios {
+namespace {
+
+using orchestrator::Protocol;
+
+Scenario make_scenario(std::string name, Protocol protocol, std::vector<Axis> axes) {
+  Scenario scenario;
+  scenario.name = std::move(name);
+  scenario.base.protocol = protocol;
+  scenario.axes = std::move(axes);
+  return scenario;
+}
+
+}  // namespace
+
+// Minimum and maximum standard Ethernet frames (RFC 2544's ends), at rates a
+// lab namespace forwards without loss, and counts small enough that every
+// case on every lab datapath finishes in seconds.
+std::vector<Scenario> builtin_scenarios() {
+  return {
+      // What the 2013 tool measured: hping3 -S floods.
+      make_scenario("SynFlood", Protocol::tcp_syn,
+                    {{"size", {64, 1518}}, {"rate", {10000}}, {"count", {2000}}}),
+      make_scenario("UdpStream", Protocol::udp,
+                    {{"size", {64, 512, 1518}}, {"rate", {10000}}, {"count", {2000}}}),
+      make_scenario("IcmpEcho", Protocol::icmp_echo,
+                    {{"size", {64, 1518}}, {"rate", {1000}}, {"count", {500}}}),
+  };
+}
+
+}  // namespace weaver::scenarios

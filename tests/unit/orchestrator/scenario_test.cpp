@@ -1,0 +1,109 @@
+#include "scenarios/scenario.hpp"
+
+#include <gtest/gtest.h>
+
+#include "weaver/error.hpp"
+
+namespace weaver::scenarios {
+namespace {
+
+using orchestrator::Protocol;
+using Values = std::vector<std::int64_t>;
+
+TEST(Scenario, AxisNamesAreInCaseNameOrder) {
+  EXPECT_EQ(axis_names(),
+            (std::vector<std::string>{"size", "rate", "count", "burst", "burst_interval_us"}));
+}
+
+TEST(Scenario, TrafficAppliesOneValuePerAxisOntoTheBase) {
+  Scenario scenario;
+  scenario.name = "Bursts";
+  scenario.base.protocol = Protocol::udp;
+  scenario.base.destination_port = 5001;
+  scenario.axes = {
+      {"count", {10}}, {"size", {64}}, {"burst_interval_us", {1}}, {"burst", {1}}, {"rate", {1}}};
+  const orchestrator::TrafficSpec spec = scenario.traffic({300, 1518, 250, 16, 0});
+  EXPECT_EQ(spec.count, 300);
+  EXPECT_EQ(spec.frame_size, 1518);
+  EXPECT_EQ(spec.burst_interval_us, 250);
+  EXPECT_EQ(spec.burst, 16);
+  EXPECT_EQ(spec.rate_pps, 0);
+  EXPECT_EQ(spec.protocol, Protocol::udp);
+  EXPECT_EQ(spec.destination_port, 5001);
+}
+
+TEST(Scenario, TrafficLeavesWhatNoAxisSets) {
+  Scenario scenario;
+  scenario.base.rate_pps = 77;
+  scenario.axes = {{"size", {64}}};
+  const orchestrator::TrafficSpec spec = scenario.traffic({128});
+  EXPECT_EQ(spec.frame_size, 128);
+  EXPECT_EQ(spec.rate_pps, 77);
+  EXPECT_EQ(spec.count, scenario.base.count);
+}
+
+TEST(Scenario, TrafficWantsExactlyOneValuePerAxis) {
+  Scenario scenario;
+  scenario.name = "SynFlood";
+  scenario.axes = {{"size", {64}}, {"rate", {1}}};
+  EXPECT_THROW(scenario.traffic({64}), UsageError);
+  EXPECT_THROW(scenario.traffic({64, 1, 1}), UsageError);
+  try {
+    scenario.traffic({});
+  } catch (const UsageError& error) {
+    EXPECT_STREQ(error.what(), "scenario SynFlood: 0 values for 2 axes");
+  }
+}
+
+TEST(Scenario, TrafficRefusesUnknownAxesAndSizesBeyondInt) {
+  Scenario scenario;
+  scenario.axes = {{"speed", {1}}};
+  EXPECT_THROW(scenario.traffic({1}), UsageError);
+  scenario.axes = {{"size", {1}}};
+  EXPECT_THROW(scenario.traffic({std::int64_t{1} << 40}), UsageError);
+}
+
+TEST(BuiltinScenarios, AreSynFloodUdpStreamAndIcmpEcho) {
+  const std::vector<Scenario> scenarios = builtin_scenarios();
+  ASSERT_EQ(scenarios.size(), 3u);
+
+  EXPECT_EQ(scenarios[0].name, "SynFlood");
+  EXPECT_EQ(scenarios[0].base.protocol, Protocol::tcp_syn);
+  ASSERT_EQ(scenarios[0].axes.size(), 3u);
+  EXPECT_EQ(scenarios[0].axes[0].name, "size");
+  EXPECT_EQ(scenarios[0].axes[0].values, (Values{64, 1518}));
+  EXPECT_EQ(scenarios[0].axes[1].name, "rate");
+  EXPECT_EQ(scenarios[0].axes[1].values, Values{10000});
+  EXPECT_EQ(scenarios[0].axes[2].name, "count");
+  EXPECT_EQ(scenarios[0].axes[2].values, Values{2000});
+
+  EXPECT_EQ(scenarios[1].name, "UdpStream");
+  EXPECT_EQ(scenarios[1].base.protocol, Protocol::udp);
+  ASSERT_EQ(scenarios[1].axes.size(), 3u);
+  EXPECT_EQ(scenarios[1].axes[0].values, (Values{64, 512, 1518}));
+  EXPECT_EQ(scenarios[1].axes[1].values, Values{10000});
+  EXPECT_EQ(scenarios[1].axes[2].values, Values{2000});
+
+  EXPECT_EQ(scenarios[2].name, "IcmpEcho");
+  EXPECT_EQ(scenarios[2].base.protocol, Protocol::icmp_echo);
+  ASSERT_EQ(scenarios[2].axes.size(), 3u);
+  EXPECT_EQ(scenarios[2].axes[0].values, (Values{64, 1518}));
+  EXPECT_EQ(scenarios[2].axes[1].values, Values{1000});
+  EXPECT_EQ(scenarios[2].axes[2].values, Values{500});
+}
+
+TEST(BuiltinScenarios, EveryCaseMakesAValidSpec) {
+  for (const Scenario& scenario : builtin_scenarios()) {
+    for (std::size_t i = 0; i < scenario.axes.size(); ++i) {
+      EXPECT_EQ(scenario.axes[i].name, axis_names()[i]) << scenario.name;
+    }
+    for (std::int64_t size : scenario.axes[0].values) {
+      const orchestrator::TrafficSpec spec = scenario.traffic({size, 1, 1});
+      EXPECT_GE(spec.data_bytes(), 0) << scenario.name << " size " << size;
+      EXPECT_FALSE(spec.source_command) << scenario.name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace weaver::scenarios
