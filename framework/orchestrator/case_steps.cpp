@@ -6,6 +6,7 @@
 #include <chrono>
 #include <exception>
 
+#include "concurrently.hpp"
 #include "remote_capture.hpp"
 #include "traffic_command.hpp"
 #include "weaver/analysis/analyze.hpp"
@@ -75,6 +76,38 @@ asio::awaitable<void> stop_quietly(std::unique_ptr<remote::Process>& process) {
   process.reset();
 }
 
+// Single steps as coroutines of their own, so concurrently() can run the
+// two captures' and every source's steps side by side.
+asio::awaitable<void> start_capture(std::unique_ptr<RemoteCapture>& capture, remote::Executor& host,
+                                    std::string interface, std::string file, std::string filter,
+                                    std::chrono::seconds limit, bool as_root) {
+  capture = co_await RemoteCapture::start(host, std::move(interface), std::move(file), std::move(filter),
+                                          limit, as_root);
+}
+
+asio::awaitable<void> stop_capture(RemoteCapture& capture, CaptureStats& stats) {
+  stats = co_await capture.stop();
+}
+
+asio::awaitable<void> fetch(remote::Executor& host, std::string remote_file, std::filesystem::path local) {
+  co_await host.download(std::move(remote_file), std::move(local), {}, kTransferTimeout);
+}
+
+asio::awaitable<void> run_traffic(TrafficRun& run, const TrafficSpec& spec, std::string destination,
+                                  std::chrono::seconds limit, ActiveTraffic& active, std::uint64_t& sent) {
+  co_await start_traffic(run, spec, destination, limit);
+  remote::Process* process = run.process.get();
+  active.add(process);
+  std::exception_ptr failure;
+  try {
+    sent = co_await finish_traffic(run, limit);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  active.remove(process);
+  if (failure) std::rethrow_exception(failure);
+}
+
 }  // namespace
 
 void ActiveTraffic::stop_all(asio::io_context& io) {
@@ -141,33 +174,31 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   std::exception_ptr failure;
   try {
     progress(CaseStage::capturing, case_name, "capturing on " + configuration.pif + " and " + result.vif);
-    pif = co_await RemoteCapture::start(hypervisor, configuration.pif, stem + "-pif.pcap", filter, limit, as_root);
-    vif = co_await RemoteCapture::start(hypervisor, result.vif, stem + "-vif.pcap", filter, limit, as_root);
+    {
+      std::vector<asio::awaitable<void>> starts;
+      starts.push_back(start_capture(pif, hypervisor, configuration.pif, stem + "-pif.pcap", filter, limit, as_root));
+      starts.push_back(start_capture(vif, hypervisor, result.vif, stem + "-vif.pcap", filter, limit, as_root));
+      co_await concurrently(io, std::move(starts));
+    }
     progress(CaseStage::sending, case_name, "sending " + std::to_string(spec.count) + " packets from " +
                             std::to_string(traffic.size()) + " source(s)");
     const auto traffic_started = Clock::now();
-    for (TrafficRun& run : traffic) {
-      co_await start_traffic(run, spec, configuration.destination, limit);
-      active_traffic.add(run.process.get());
-    }
-    for (TrafficRun& run : traffic) {
-      remote::Process* process = run.process.get();
-      std::uint64_t sent = 0;
-      std::exception_ptr traffic_failure;
-      try {
-        sent = co_await finish_traffic(run, limit);
-      } catch (...) {
-        traffic_failure = std::current_exception();
+    std::vector<std::uint64_t> sent(traffic.size());
+    {
+      std::vector<asio::awaitable<void>> runs;
+      for (std::size_t i = 0; i < traffic.size(); ++i) {
+        runs.push_back(run_traffic(traffic[i], spec, configuration.destination, limit, active_traffic, sent[i]));
       }
-      active_traffic.remove(process);
-      if (traffic_failure) std::rethrow_exception(traffic_failure);
-      result.sent += sent;
+      co_await concurrently(io, std::move(runs));
     }
+    for (std::uint64_t count : sent) result.sent += count;
     result.traffic_seconds = seconds_between(traffic_started, Clock::now());
     asio::steady_timer drain(io, options.drain);
     co_await drain.async_wait(asio::use_awaitable);
-    result.pif_capture = co_await pif->stop();
-    result.vif_capture = co_await vif->stop();
+    std::vector<asio::awaitable<void>> stops;
+    stops.push_back(stop_capture(*pif, result.pif_capture));
+    stops.push_back(stop_capture(*vif, result.vif_capture));
+    co_await concurrently(io, std::move(stops));
   } catch (...) {
     failure = std::current_exception();
   }
@@ -185,8 +216,12 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   progress(CaseStage::fetching, case_name, "fetching captures");
   result.pif_file = local_dir / "pif.pcap";
   result.vif_file = local_dir / "vif.pcap";
-  co_await hypervisor.download(pif->file(), result.pif_file, {}, kTransferTimeout);
-  co_await hypervisor.download(vif->file(), result.vif_file, {}, kTransferTimeout);
+  {
+    std::vector<asio::awaitable<void>> fetches;
+    fetches.push_back(fetch(hypervisor, pif->file(), result.pif_file));
+    fetches.push_back(fetch(hypervisor, vif->file(), result.vif_file));
+    co_await concurrently(io, std::move(fetches));
+  }
   std::vector<std::string> remove{"rm", "-f", "--", pif->file(), vif->file()};
   co_await hypervisor.capture(std::move(remove), kControlTimeout);
 

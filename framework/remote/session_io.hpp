@@ -59,6 +59,11 @@ class SessionIo : public std::enable_shared_from_this<SessionIo> {
   // False once the connection dropped or libssh hit a fatal error.
   bool connected() const;
 
+  // OpenSSH refuses RFC 4254 signal requests on root sessions, silently: once
+  // a request went unanswered, later signals use the pid file at once instead
+  // of waiting out the grace period again.
+  bool signal_requests_ignored = false;
+
  private:
   void arm(bool write);
 

@@ -109,7 +109,8 @@ asio::awaitable<void> signal_on_strand(std::shared_ptr<ChannelState> state, std:
   const std::string operation = "signal " + name + " to " + state->core.description();
   if (state->core.done()) co_return;
   const bool ends = ends_process(name);
-  if (ends || !state->pid_file) {
+  const bool try_request = !state->pid_file || (ends && !state->io->signal_requests_ignored);
+  if (try_request) {
     // RFC 4254 "signal" request; OpenSSH asks for no reply, so success is seen
     // only as the process ending.
     int rc = co_await state->io->retry(operation, deadline, SSH_AGAIN, [&] {
@@ -120,6 +121,7 @@ asio::awaitable<void> signal_on_strand(std::shared_ptr<ChannelState> state, std:
       // The request has no reply; a refusal shows only as the process living on.
       auto grace = std::min<Timeout>(std::chrono::milliseconds(300), deadline.remaining() / 2);
       if (co_await state->core.wait_done_until(Clock::now() + grace)) co_return;
+      state->io->signal_requests_ignored = true;
     }
   }
   if (!state->pid_file) {

@@ -76,13 +76,34 @@ const nlohmann::json* find_case(const nlohmann::json& benchmarks, const std::str
 std::vector<std::string> traffic_and_captures() {
   std::vector<std::string> found;
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream in(entry.path() / "cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmdline;
+    try {
+      std::ifstream in(entry.path() / "cmdline");
+      cmdline.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+      continue;  // the process ended while we looked
+    }
     const std::string program = cmdline.substr(0, cmdline.find('\0'));
     if (program == "tcpdump" || program == "hping3") found.push_back(cmdline);
   }
   return found;
 }
+
+// A child process killed and reaped should the test end before it did.
+struct Child {
+  pid_t pid = -1;
+  ~Child() {
+    if (pid <= 0) return;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  int wait() {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+    return status;
+  }
+};
 
 class RunTest : public ::testing::Test {
  protected:
@@ -191,8 +212,9 @@ TEST_F(RunTest, InterruptingARunLeavesNothingOnTheHosts) {
       "      rate: [1000]\n      count: [60000]\n";
   const std::string scenario_file = write_file(dir, "scenarios.yaml", scenarios);
   const std::string log = dir.path() + "/run.log";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
+  Child child;
+  child.pid = ::fork();
+  if (child.pid == 0) {
     std::freopen(log.c_str(), "w", stdout);
     std::freopen(log.c_str(), "a", stderr);
     ::execl(WEAVER_BINARY, WEAVER_BINARY, "run", "--lab", "wv87", "--scenarios", scenario_file.c_str(),
@@ -212,9 +234,8 @@ TEST_F(RunTest, InterruptingARunLeavesNothingOnTheHosts) {
     }
     if (!sending) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ::kill(pid, SIGINT);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  ::kill(child.pid, SIGINT);
+  const int status = child.wait();
   std::ifstream in(log);
   const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_TRUE(sending) << output;
