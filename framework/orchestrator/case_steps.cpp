@@ -149,6 +149,10 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
                                            const std::string& case_name,
                                            const std::filesystem::path& local_dir) {
   const auto case_started = Clock::now();
+  if (spec.direction == Direction::egress) {
+    throw UsageError("egress (VIF->PIF) traffic needs a sender inside the VM, which weaver does not "
+                     "drive yet: use direction ingress");
+  }
   CaseResult result;
   result.configuration = configuration.name;
   result.pif = configuration.pif;
