@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <vector>
 
@@ -14,20 +16,59 @@ namespace {
 constexpr std::uint32_t kChunk = 64 * 1024;
 constexpr int kReadsInFlight = 16;
 
+}  // namespace
+
+struct SftpConnections::Connection {
+  SshSession session;
+  SftpSession sftp;
+};
+
+SftpConnections::SftpConnections() = default;
+SftpConnections::~SftpConnections() = default;
+
+std::unique_ptr<SftpConnections::Connection> SftpConnections::take() {
+  std::lock_guard lock(mutex_);
+  if (idle_.empty()) return nullptr;
+  auto connection = std::move(idle_.back());
+  idle_.pop_back();
+  return connection;
+}
+
+void SftpConnections::give_back(std::unique_ptr<Connection> connection) {
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(connection));
+}
+
+namespace {
+
 class Transfer {
  public:
-  Transfer(const SshOptions& options, std::string operation, Deadline deadline)
-      : options_(options),
-        operation_(std::move(operation)),
-        deadline_(deadline),
-        session_(open_blocking_session(options, deadline)),
-        sftp_(sftp_new(session_.get())) {
-    if (!sftp_ || sftp_init(sftp_.get()) != SSH_OK) fail("cannot start the SFTP subsystem");
+  Transfer(const SshOptions& options, SftpConnections& connections, std::string operation,
+           Deadline deadline)
+      : options_(options), connections_(connections), operation_(std::move(operation)), deadline_(deadline) {
+    connection_ = connections.take();
+    if (connection_ && ssh_is_connected(connection_->session.get()) != 0) {
+      // The blocking calls' timeout was set for the transfer that opened it.
+      long timeout_s = std::max<long>(
+          1, static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(deadline.remaining()).count()));
+      ssh_options_set(connection_->session.get(), SSH_OPTIONS_TIMEOUT, &timeout_s);
+      return;
+    }
+    connection_ = std::make_unique<SftpConnections::Connection>();
+    connection_->session = open_blocking_session(options, deadline);
+    connection_->sftp = SftpSession(sftp_new(connection_->session.get()));
+    if (!connection_->sftp || sftp_init(connection_->sftp.get()) != SSH_OK) {
+      fail("cannot start the SFTP subsystem");
+    }
   }
 
+  // The transfer succeeded: the connection serves the next one.
+  void done() { connections_.give_back(std::move(connection_)); }
+
   [[noreturn]] void fail(const std::string& detail, RemoteErrc code = RemoteErrc::transfer_failed) {
-    std::string libssh = ssh_get_error(session_.get());
-    if (ssh_is_connected(session_.get()) == 0) code = RemoteErrc::connection_lost;
+    ssh_session session = connection_->session.get();
+    std::string libssh = ssh_get_error(session);
+    if (ssh_is_connected(session) == 0) code = RemoteErrc::connection_lost;
     throw RemoteError(options_.where(), operation_, code,
                       detail + (libssh.empty() ? "" : " (" + libssh + ")"));
   }
@@ -36,9 +77,9 @@ class Transfer {
   }
 
   std::uint64_t remote_size(const std::string& path) {
-    sftp_attributes attributes = sftp_stat(sftp_.get(), path.c_str());
+    sftp_attributes attributes = sftp_stat(connection_->sftp.get(), path.c_str());
     if (attributes == nullptr) {
-      fail(sftp_get_error(sftp_.get()) == SSH_FX_NO_SUCH_FILE ? "no such remote file"
+      fail(sftp_get_error(connection_->sftp.get()) == SSH_FX_NO_SUCH_FILE ? "no such remote file"
                                                               : "cannot stat the remote file");
     }
     std::uint64_t size = attributes->size;
@@ -47,25 +88,25 @@ class Transfer {
   }
 
   SftpFile open(const std::string& path, int flags, mode_t mode) {
-    SftpFile file(sftp_open(sftp_.get(), path.c_str(), flags, mode));
+    SftpFile file(sftp_open(connection_->sftp.get(), path.c_str(), flags, mode));
     if (!file) fail("cannot open the remote file");
     return file;
   }
 
  private:
   const SshOptions& options_;
+  SftpConnections& connections_;
   std::string operation_;
   Deadline deadline_;
-  SshSession session_;
-  SftpSession sftp_;
+  std::unique_ptr<SftpConnections::Connection> connection_;
 };
 
 }  // namespace
 
-void sftp_download(const SshOptions& options, const std::string& remote,
+void sftp_download(const SshOptions& options, SftpConnections& connections, const std::string& remote,
                    const std::filesystem::path& local, const ProgressCallback& progress,
                    Deadline deadline) {
-  Transfer transfer(options, "download " + remote + " to " + local.string(), deadline);
+  Transfer transfer(options, connections, "download " + remote + " to " + local.string(), deadline);
   const std::uint64_t size = transfer.remote_size(remote);
   SftpFile file = transfer.open(remote, O_RDONLY, 0);
   std::ofstream out(local, std::ios::binary | std::ios::trunc);
@@ -104,11 +145,14 @@ void sftp_download(const SshOptions& options, const std::string& remote,
     transfer.fail("size mismatch: remote " + std::to_string(size) + " bytes, got " +
                   std::to_string(received));
   }
+  file.reset();
+  transfer.done();
 }
 
-void sftp_upload(const SshOptions& options, const std::filesystem::path& local,
-                 const std::string& remote, const ProgressCallback& progress, Deadline deadline) {
-  Transfer transfer(options, "upload " + local.string() + " to " + remote, deadline);
+void sftp_upload(const SshOptions& options, SftpConnections& connections,
+                 const std::filesystem::path& local, const std::string& remote,
+                 const ProgressCallback& progress, Deadline deadline) {
+  Transfer transfer(options, connections, "upload " + local.string() + " to " + remote, deadline);
   std::ifstream in(local, std::ios::binary);
   if (!in) transfer.fail("cannot read " + local.string());
   const std::uint64_t size = std::filesystem::file_size(local);
@@ -128,6 +172,7 @@ void sftp_upload(const SshOptions& options, const std::filesystem::path& local,
   }
   file.reset();
   if (transfer.remote_size(remote) != size) transfer.fail("size mismatch after the upload");
+  transfer.done();
 }
 
 }  // namespace weaver::remote

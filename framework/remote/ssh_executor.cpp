@@ -21,6 +21,7 @@ struct SshExecutor::State {
   bool temp_dir_pending = false;  // one mktemp for many commands starting at once
   Notifier temp_dir_ready;
   std::uint64_t processes_started = 0;
+  SftpConnections sftp_connections;               // before `transfers`: outlives its threads
   std::unique_ptr<asio::thread_pool> transfers;  // made on first transfer
 
   ~State() {
@@ -168,13 +169,13 @@ asio::awaitable<void> SshExecutor::close(Timeout timeout) {
 asio::awaitable<void> SshExecutor::upload(std::filesystem::path local, std::string remote,
                                           ProgressCallback progress, Timeout timeout) {
   auto deadline = Deadline::after(timeout);
-  co_await run_transfer(state_, [&] { sftp_upload(state_->options, local, remote, progress, deadline); });
+  co_await run_transfer(state_, [&] { sftp_upload(state_->options, state_->sftp_connections, local, remote, progress, deadline); });
 }
 
 asio::awaitable<void> SshExecutor::download(std::string remote, std::filesystem::path local,
                                             ProgressCallback progress, Timeout timeout) {
   auto deadline = Deadline::after(timeout);
-  co_await run_transfer(state_, [&] { sftp_download(state_->options, remote, local, progress, deadline); });
+  co_await run_transfer(state_, [&] { sftp_download(state_->options, state_->sftp_connections, remote, local, progress, deadline); });
 }
 
 }  // namespace weaver::remote
