@@ -20,31 +20,21 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <charconv>
-#include <cstdio>
-#include <cstring>
 #include <limits>
-#include <memory>
 
-#include "framework/orchestrator/source_command.hpp"
 #include "scenarios/scenario.hpp"
 #include "weaver/error.hpp"
+#include "weaver/orchestrator/source_command.hpp"
+#include "weaver/orchestrator/yaml_fields.hpp"
 
 namespace weaver::scenarios {
 namespace {
 
 using orchestrator::Direction;
 using orchestrator::Protocol;
-using FieldNames = std::vector<std::string>;
-
-std::string child(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
-
-std::string item(const std::string& path, std::size_t index) {
-  return fmt::format("{}[{}]", path, index);
-}
+using orchestrator::yaml_fields::child;
+using orchestrator::yaml_fields::FieldReader;
+using orchestrator::yaml_fields::item;
 
 // Scenario names start case names ("SynFlood/lab-bridge/size:64").
 bool is_scenario_name(std::string_view name) {
@@ -68,41 +58,25 @@ AxisRange axis_range(const std::string& axis) {
   return {1, unbounded};  // count, burst_interval_us
 }
 
-std::string read_file(const std::filesystem::path& file) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(file.c_str(), "rb"),
-                                                         &std::fclose);
-  if (!stream) {
-    throw InputError(file.string(), fmt::format("cannot read: {}", std::strerror(errno)));
-  }
-  std::string text;
-  char buffer[4096];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, stream.get())) > 0) text.append(buffer, got);
-  // fopen succeeds on a directory; the read is what fails (EISDIR).
-  if (std::ferror(stream.get()) != 0) {
-    throw InputError(file.string(), fmt::format("cannot read: {}", std::strerror(errno)));
-  }
-  return text;
-}
-
 class ScenarioFileParser {
  public:
-  explicit ScenarioFileParser(std::string file) : file_(std::move(file)) {}
+  explicit ScenarioFileParser(std::string file) : fields_(std::move(file)) {}
 
   std::vector<Scenario> parse(const YAML::Node& root) {
-    expect_fields(root, "", {"scenarios"});
+    fields_.expect_fields(root, "", {"scenarios"});
     const YAML::Node list = root["scenarios"];
-    if (!list.IsDefined()) fail(root, "scenarios", "missing");
+    if (!list.IsDefined()) fields_.fail(root, "scenarios", "missing");
     if (!list.IsSequence() || list.size() == 0) {
-      fail(list, "scenarios", "expected a non-empty list");
+      fields_.fail(list, "scenarios", "expected a non-empty list");
     }
     std::vector<Scenario> scenarios;
     for (std::size_t i = 0; i < list.size(); ++i) {
       scenarios.push_back(scenario(list[i], item("scenarios", i)));
       for (std::size_t j = 0; j < i; ++j) {
         if (scenarios[j].name == scenarios[i].name) {
-          fail(list[i]["name"], item("scenarios", i) + ".name",
-               fmt::format("'{}' is already used by {}", scenarios[i].name, item("scenarios", j)));
+          fields_.fail(
+              list[i]["name"], item("scenarios", i) + ".name",
+              fmt::format("'{}' is already used by {}", scenarios[i].name, item("scenarios", j)));
         }
       }
     }
@@ -110,90 +84,44 @@ class ScenarioFileParser {
   }
 
  private:
-  [[noreturn]] void fail_at(const YAML::Node& near, const std::string& message) const {
-    const int line = near.IsDefined() ? near.Mark().line : -1;
-    if (line < 0) throw InputError(file_, message);
-    throw InputError(file_, fmt::format("line {}: {}", line + 1, message));
-  }
-  [[noreturn]] void fail(const YAML::Node& near, const std::string& field,
-                         const std::string& what) const {
-    fail_at(near, field.empty() ? what : field + ": " + what);
-  }
-
-  void expect_fields(const YAML::Node& map, const std::string& path,
-                     const FieldNames& allowed) const {
-    if (!map.IsMap()) {
-      fail(map, path, fmt::format("expected a mapping with fields: {}", fmt::join(allowed, ", ")));
-    }
-    FieldNames seen;
-    for (const auto& entry : map) {
-      const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        fail(entry.first, child(path, key),
-             fmt::format("unknown field (expected one of: {})", fmt::join(allowed, ", ")));
-      }
-      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-        fail(entry.first, child(path, key), "appears twice");
-      }
-      seen.push_back(key);
-    }
-  }
-
-  static YAML::Node key_node(const YAML::Node& map, const std::string& key) {
-    for (const auto& entry : map) {
-      if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.first;
-    }
-    return map;
-  }
-
+  // A single non-empty value; nullopt when absent.
   std::optional<std::string> text(const YAML::Node& map, const std::string& path,
                                   const std::string& key) const {
-    const YAML::Node node = map[key];
+    const YAML::Node node = fields_.value(map, path, key);
     if (!node.IsDefined()) return std::nullopt;
-    // A null value's mark is where the next token starts; its key is where the user looks.
-    if (node.IsNull()) fail(key_node(map, key), child(path, key), "has no value");
-    if (!node.IsScalar() || node.Scalar().empty()) fail(node, child(path, key), "expected a value");
+    if (!node.IsScalar() || node.Scalar().empty()) {
+      fields_.fail(node, child(path, key), "expected a value");
+    }
     return node.Scalar();
   }
 
-  std::int64_t integer(const YAML::Node& node, const std::string& field, AxisRange range) const {
-    const std::string value = node.IsScalar() ? node.Scalar() : "";
-    std::int64_t number = 0;
-    const char* end = value.data() + value.size();
-    const auto [stop, error] = std::from_chars(value.data(), end, number);
-    if (value.empty() || error != std::errc() || stop != end || number < range.min ||
-        number > range.max) {
-      fail(node, field,
-           fmt::format("expected an integer from {} to {}, got '{}'", range.min, range.max, value));
-    }
-    return number;
-  }
-
   Scenario scenario(const YAML::Node& map, const std::string& path) const {
-    expect_fields(map, path, {"name", "protocol", "port", "direction", "source_command", "axes"});
+    fields_.expect_fields(map, path,
+                          {"name", "protocol", "port", "direction", "source_command", "axes"});
     Scenario result;
     result.name = text(map, path, "name").value_or("");
-    if (!map["name"].IsDefined()) fail(map, child(path, "name"), "missing");
+    if (!map["name"].IsDefined()) fields_.fail(map, child(path, "name"), "missing");
     if (!is_scenario_name(result.name)) {
-      fail(map["name"], child(path, "name"),
-           fmt::format("'{}' must be letters and digits, starting with a letter", result.name));
+      fields_.fail(
+          map["name"], child(path, "name"),
+          fmt::format("'{}' must be letters and digits, starting with a letter", result.name));
     }
     const std::optional<std::string> protocol = text(map, path, "protocol");
-    if (!protocol) fail(map, child(path, "protocol"), "missing");
+    if (!protocol) fields_.fail(map, child(path, "protocol"), "missing");
     const std::optional<Protocol> parsed = orchestrator::parse_protocol(*protocol);
     if (!parsed) {
-      fail(map["protocol"], child(path, "protocol"),
-           fmt::format("'{}' is not one of: syn, udp, icmp", *protocol));
+      fields_.fail(map["protocol"], child(path, "protocol"),
+                   fmt::format("'{}' is not one of: syn, udp, icmp", *protocol));
     }
     result.base.protocol = *parsed;
     if (text(map, path, "port")) {
       result.base.destination_port =
-          static_cast<std::uint16_t>(integer(map["port"], child(path, "port"), {1, 65535}));
+          static_cast<std::uint16_t>(fields_.integer(map["port"], child(path, "port"), 1, 65535));
     }
     if (const auto direction = text(map, path, "direction")) {
       if (*direction != "ingress" && *direction != "egress") {
-        fail(map["direction"], child(path, "direction"),
-             fmt::format("'{}' is not one of: ingress, egress", *direction));
+        fields_.fail(map["direction"], child(path, "direction"),
+                     fmt::format("'{}' is not one of: ingress, egress", *direction));
       }
       result.base.direction = *direction == "ingress" ? Direction::ingress : Direction::egress;
     }
@@ -213,7 +141,7 @@ class ScenarioFileParser {
       orchestrator::expand_source_command(*spec.source_command, spec, "198.18.0.2", "198.18.0.1");
     } catch (const UsageError& error) {
       // Its messages start with "source_command: ", the field's own name.
-      fail_at(node, child(path, error.what()));
+      fields_.fail_at(node, child(path, error.what()));
     }
   }
 
@@ -221,21 +149,22 @@ class ScenarioFileParser {
                          Protocol protocol) const {
     const std::string path = child(scenario_path, "axes");
     const YAML::Node map = scenario["axes"];
-    if (!map.IsDefined()) fail(scenario, path, "missing");
-    expect_fields(map, path, axis_names());
-    if (map.size() == 0) fail(map, path, "expected at least one axis");
+    if (!map.IsDefined()) fields_.fail(scenario, path, "missing");
+    fields_.expect_fields(map, path, axis_names());
+    if (map.size() == 0) fields_.fail(map, path, "expected at least one axis");
     std::vector<Axis> result;
     for (const auto& entry : map) {
       Axis axis{entry.first.Scalar(), {}};
       const std::string field = child(path, axis.name);
+      const AxisRange range = axis_range(axis.name);
       const YAML::Node values = entry.second;
       if (!values.IsSequence() || values.size() == 0) {
-        fail(values, field, "expected a non-empty list of integers");
+        fields_.fail(values, field, "expected a non-empty list of integers");
       }
       for (std::size_t i = 0; i < values.size(); ++i) {
-        const std::int64_t value = integer(values[i], item(field, i), axis_range(axis.name));
+        const std::int64_t value = fields_.integer(values[i], item(field, i), range.min, range.max);
         if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end()) {
-          fail(values[i], item(field, i), fmt::format("{} appears twice", value));
+          fields_.fail(values[i], item(field, i), fmt::format("{} appears twice", value));
         }
         check_payload(values[i], item(field, i), axis.name, value, protocol);
         axis.values.push_back(value);
@@ -244,7 +173,7 @@ class ScenarioFileParser {
     }
     const bool has_burst = map["burst"].IsDefined();
     if (has_burst != map["burst_interval_us"].IsDefined()) {
-      fail(map, path, "burst and burst_interval_us must come together");
+      fields_.fail(map, path, "burst and burst_interval_us must come together");
     }
     return result;
   }
@@ -257,28 +186,19 @@ class ScenarioFileParser {
     spec.protocol = protocol;
     spec.frame_size = static_cast<int>(value);
     if (spec.data_bytes() < 0) {
-      fail(near, field,
-           fmt::format("{} bytes cannot hold the {} headers", value,
-                       orchestrator::to_string(protocol)));
+      fields_.fail(near, field,
+                   fmt::format("{} bytes cannot hold the {} headers", value,
+                               orchestrator::to_string(protocol)));
     }
   }
 
-  std::string file_;
+  FieldReader fields_;
 };
 
 }  // namespace
 
 std::vector<Scenario> load_scenario_file(const std::filesystem::path& file) {
-  const std::string text = read_file(file);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& error) {
-    const std::string where =
-        error.mark.is_null() ? "" : fmt::format("line {}: ", error.mark.line + 1);
-    throw InputError(file.string(), where + "invalid YAML: " + error.msg);
-  }
-  return ScenarioFileParser(file.string()).parse(root);
+  return ScenarioFileParser(file.string()).parse(orchestrator::yaml_fields::load_file(file));
 }
 
 }  // namespace weaver::scenarios

@@ -10,11 +10,16 @@ namespace {
 
 constexpr std::chrono::seconds kControlTimeout{10};
 
+// `value` is set only when everything before `suffix` is the number.
 bool read_count(std::string_view line, std::string_view suffix, std::uint64_t& value) {
   const std::size_t at = line.find(suffix);
   if (at == std::string_view::npos || at == 0) return false;
-  const auto digits = line.substr(0, at);
-  return std::from_chars(digits.data(), digits.data() + digits.size(), value).ec == std::errc{};
+  std::uint64_t number = 0;
+  const char* end = line.data() + at;
+  const auto [stop, error] = std::from_chars(line.data(), end, number);
+  if (error != std::errc{} || stop != end) return false;
+  value = number;
+  return true;
 }
 
 }  // namespace

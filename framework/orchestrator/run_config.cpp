@@ -35,37 +35,28 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <charconv>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <map>
-#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "weaver/error.hpp"
+#include "weaver/orchestrator/yaml_fields.hpp"
 #include "weaver/remote/shell_words.hpp"
 
 namespace weaver::orchestrator {
 namespace {
 
-using FieldNames = std::vector<std::string>;
-using Validator = void (*)(std::string_view, std::string_view);
+using yaml_fields::child;
+using yaml_fields::FieldNames;
+using yaml_fields::FieldReader;
+using yaml_fields::item;
+using yaml_fields::Validator;
 
 const FieldNames ssh_fields = {"user", "port", "key", "known_hosts"};
 
 FieldNames with_ssh_fields(FieldNames names) {
   names.insert(names.end(), ssh_fields.begin(), ssh_fields.end());
   return names;
-}
-
-std::string child(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
-
-std::string item(const std::string& path, std::size_t index) {
-  return fmt::format("{}[{}]", path, index);
 }
 
 // Case names carry configuration and source names, so they stay plain.
@@ -83,129 +74,6 @@ bool is_user_name(std::string_view name) {
                   c == '_';
          });
 }
-
-std::string read_file(const std::filesystem::path& file) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(file.c_str(), "rb"),
-                                                         &std::fclose);
-  if (!stream) {
-    throw InputError(file.string(), fmt::format("cannot read: {}", std::strerror(errno)));
-  }
-  std::string text;
-  char buffer[4096];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, stream.get())) > 0) text.append(buffer, got);
-  // fopen succeeds on a directory; the read is what fails (EISDIR).
-  if (std::ferror(stream.get()) != 0) {
-    throw InputError(file.string(), fmt::format("cannot read: {}", std::strerror(errno)));
-  }
-  return text;
-}
-
-// Reads fields out of YAML nodes; every failure names the file, the line and
-// the field path ("hypervisors[1].pif").
-class FieldReader {
- public:
-  explicit FieldReader(std::string file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail_at(const YAML::Node& near, const std::string& message) const {
-    const int line = near.IsDefined() ? near.Mark().line : -1;
-    if (line < 0) throw InputError(file_, message);
-    throw InputError(file_, fmt::format("line {}: {}", line + 1, message));
-  }
-  [[noreturn]] void fail(const YAML::Node& near, const std::string& field,
-                         const std::string& what) const {
-    fail_at(near, field.empty() ? what : field + ": " + what);
-  }
-
-  // `map` must be a mapping whose keys are all in `allowed`, each once.
-  void expect_fields(const YAML::Node& map, const std::string& path,
-                     const FieldNames& allowed) const {
-    if (!map.IsMap()) {
-      fail(map, path, fmt::format("expected a mapping with fields: {}", fmt::join(allowed, ", ")));
-    }
-    std::vector<std::string> seen;
-    for (const auto& entry : map) {
-      const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        fail(entry.first, child(path, key),
-             fmt::format("unknown field (expected one of: {})", fmt::join(allowed, ", ")));
-      }
-      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-        fail(entry.first, child(path, key), "appears twice");
-      }
-      seen.push_back(key);
-    }
-  }
-
-  static YAML::Node key_node(const YAML::Node& map, const std::string& key) {
-    for (const auto& entry : map) {
-      if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.first;
-    }
-    return map;
-  }
-
-  std::optional<std::string> text(const YAML::Node& map, const std::string& path,
-                                  const std::string& key) const {
-    const YAML::Node node = map[key];
-    if (!node.IsDefined()) return std::nullopt;
-    // A null value's mark is where the next token starts; its key is where the user looks.
-    if (node.IsNull()) fail(key_node(map, key), child(path, key), "has no value");
-    if (!node.IsScalar()) {
-      fail(node, child(path, key), "expected a single value, not a list or mapping");
-    }
-    return node.Scalar();
-  }
-
-  std::string required_text(const YAML::Node& map, const std::string& path,
-                            const std::string& key) const {
-    std::optional<std::string> value = text(map, path, key);
-    if (!value) fail(map, child(path, key), "missing");
-    if (value->empty()) fail(map[key], child(path, key), "is empty");
-    return *value;
-  }
-
-  std::optional<std::int64_t> integer(const YAML::Node& map, const std::string& path,
-                                      const std::string& key, std::int64_t min,
-                                      std::int64_t max) const {
-    const std::optional<std::string> value = text(map, path, key);
-    if (!value) return std::nullopt;
-    std::int64_t number = 0;
-    const char* end = value->data() + value->size();
-    const auto [stop, error] = std::from_chars(value->data(), end, number);
-    if (error != std::errc() || stop != end || number < min || number > max) {
-      fail(map[key], child(path, key),
-           fmt::format("expected an integer from {} to {}, got '{}'", min, max, *value));
-    }
-    return number;
-  }
-
-  // A non-empty sequence, or an undefined node when absent and optional.
-  YAML::Node list(const YAML::Node& map, const std::string& path, const std::string& key,
-                  bool required) const {
-    const YAML::Node node = map[key];
-    if (!node.IsDefined()) {
-      if (required) fail(map, child(path, key), "missing");
-      return node;
-    }
-    if (!node.IsSequence()) fail(node, child(path, key), "expected a list");
-    if (node.size() == 0) fail(node, child(path, key), "is an empty list");
-    return node;
-  }
-
-  // Runs a remote::validate_* check, which throws UsageError starting with
-  // the field, and reports its message with the file and line.
-  void validate(Validator check, const YAML::Node& near, const std::string& field,
-                const std::string& value) const {
-    try {
-      check(field, value);
-    } catch (const UsageError& error) {
-      fail_at(near, error.what());
-    }
-  }
-
- private:
-  std::string file_;
-};
 
 class LabFileParser {
  public:
@@ -519,16 +387,7 @@ const Source& RunConfig::source(const std::string& name) const {
 }
 
 RunConfig load_run_config(const std::filesystem::path& file) {
-  const std::string text = read_file(file);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& error) {
-    const std::string where =
-        error.mark.is_null() ? "" : fmt::format("line {}: ", error.mark.line + 1);
-    throw InputError(file.string(), where + "invalid YAML: " + error.msg);
-  }
-  return LabFileParser(file.string()).parse(root);
+  return LabFileParser(file.string()).parse(yaml_fields::load_file(file));
 }
 
 RunConfig run_config_from_lab_state(const nlohmann::json& state) {

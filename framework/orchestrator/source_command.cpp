@@ -1,4 +1,4 @@
-#include "source_command.hpp"
+#include "weaver/orchestrator/source_command.hpp"
 
 #include <fmt/format.h>
 

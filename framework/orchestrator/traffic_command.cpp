@@ -3,8 +3,8 @@
 #include <charconv>
 #include <chrono>
 
-#include "source_command.hpp"
 #include "weaver/error.hpp"
+#include "weaver/orchestrator/source_command.hpp"
 #include "weaver/remote/shell_words.hpp"
 
 namespace weaver::orchestrator {
@@ -43,10 +43,14 @@ std::vector<std::string> traffic_argv(const TrafficSpec& spec, const Source& sou
 }
 
 std::optional<std::uint64_t> read_packets_transmitted(std::string_view line) {
-  const std::size_t at = line.find(" packets transmitted");
+  // Debian's hping3 says "transmitted"; upstream's has always said "tramitted".
+  std::size_t at = line.find(" packets transmitted");
+  if (at == std::string_view::npos) at = line.find(" packets tramitted");
   if (at == std::string_view::npos) return std::nullopt;
   std::uint64_t value = 0;
-  if (std::from_chars(line.data(), line.data() + at, value).ec != std::errc{}) return std::nullopt;
+  const char* end = line.data() + at;
+  const auto [stop, error] = std::from_chars(line.data(), end, value);
+  if (error != std::errc{} || stop != end) return std::nullopt;
   return value;
 }
 

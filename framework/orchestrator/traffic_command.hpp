@@ -18,7 +18,8 @@ namespace weaver::orchestrator {
 std::vector<std::string> traffic_argv(const TrafficSpec& spec, const Source& source,
                                       const std::string& destination);
 
-// "N packets transmitted, M packets received, ..." from hping3's summary.
+// N from hping3's summary "N packets transmitted, M packets received, ..."
+// (upstream hping3 spells it "tramitted"); nullopt for any other line.
 std::optional<std::uint64_t> read_packets_transmitted(std::string_view line);
 
 // How long the traffic should take, for the remote `timeout` bounds.

@@ -1,4 +1,4 @@
-#include "orchestrator/source_command.hpp"
+#include "weaver/orchestrator/source_command.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
