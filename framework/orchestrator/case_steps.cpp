@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "concurrently.hpp"
+#include "end_quietly.hpp"
 #include "remote_capture.hpp"
 #include "traffic_command.hpp"
 #include "weaver/analysis/analyze.hpp"
@@ -63,17 +64,6 @@ asio::awaitable<std::uint64_t> finish_traffic(TrafficRun& run, std::chrono::seco
                 (run.last_error->empty() ? "" : ": " + *run.last_error));
   }
   co_return **run.transmitted;
-}
-
-asio::awaitable<void> stop_quietly(std::unique_ptr<remote::Process>& process) {
-  if (!process) co_return;
-  try {
-    co_await process->signal("TERM", kControlTimeout);
-    co_await process->wait(kControlTimeout);
-  } catch (...) {
-    // Bounded by `timeout` on the host in any case.
-  }
-  process.reset();
 }
 
 // Single steps as coroutines of their own, so concurrently() can run the
@@ -210,7 +200,7 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
     // Nothing may outlive a failed case: traffic first, then the captures.
     for (TrafficRun& run : traffic) {
       active_traffic.remove(run.process.get());
-      co_await stop_quietly(run.process);
+      co_await end_quietly(run.process);
     }
     if (pif) co_await pif->abort();
     if (vif) co_await vif->abort();

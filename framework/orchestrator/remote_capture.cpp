@@ -3,6 +3,7 @@
 #include <charconv>
 #include <exception>
 
+#include "end_quietly.hpp"
 #include "weaver/remote/shell_words.hpp"
 
 namespace weaver::orchestrator {
@@ -86,15 +87,6 @@ remote::asio::awaitable<CaptureStats> RemoteCapture::stop() {
   co_return *stats_;
 }
 
-remote::asio::awaitable<void> RemoteCapture::abort() noexcept {
-  if (!process_) co_return;
-  try {
-    co_await process_->signal("TERM", kControlTimeout);
-    co_await process_->wait(kControlTimeout);
-  } catch (...) {
-    // `timeout` around tcpdump ends it anyway; nothing more to do here.
-  }
-  process_.reset();
-}
+remote::asio::awaitable<void> RemoteCapture::abort() noexcept { co_await end_quietly(process_); }
 
 }  // namespace weaver::orchestrator
