@@ -33,6 +33,7 @@ struct TrafficRun {
   const Source* source = nullptr;
   remote::Executor* host = nullptr;
   std::unique_ptr<remote::Process> process;
+  std::string program;  // argv[0]: hping3, or the scenario's source_command
   std::shared_ptr<std::optional<std::uint64_t>> transmitted = std::make_shared<std::optional<std::uint64_t>>();
   std::shared_ptr<std::string> last_error = std::make_shared<std::string>();
 };
@@ -41,6 +42,7 @@ asio::awaitable<void> start_traffic(TrafficRun& run, const TrafficSpec& spec,
                                     const std::string& destination, std::chrono::seconds limit) {
   remote::Command command;
   command.argv = traffic_argv(spec, *run.source, destination);
+  run.program = command.argv.front();
   auto on_line = [transmitted = run.transmitted, error = run.last_error](std::string_view line) {
     if (auto count = read_packets_transmitted(line)) *transmitted = *count;
     else if (!line.empty()) *error = line;
@@ -56,7 +58,10 @@ asio::awaitable<std::uint64_t> finish_traffic(TrafficRun& run, std::chrono::seco
   const std::string what = run.host->where() + ": traffic from " + run.source->name;
   run.process.reset();
   if (!status.code) throw Error(what + " was killed by signal " + status.signal);
-  if (status.code == 127) throw Error(what + ": hping3 is not installed (Debian package hping3)");
+  if (status.code == 127) {
+    throw Error(what + ": " + run.program + " is not installed" +
+                (run.program == "hping3" ? " (Debian package hping3)" : ""));
+  }
   // hping3 exits 1 when no reply came back, which says nothing about the path
   // measured; its summary line says whether it sent.
   if (!*run.transmitted) {
