@@ -68,7 +68,8 @@ TEST_F(LabLifecycle, TwoLabsStartedAtOnceDoNotCollide) {
     first.reset();  // down one: the other stays healthy
     EXPECT_EQ(run_weaver({"lab", "status", "--id", "wv86"}).exit_code, 0);
   }
-  EXPECT_EQ(before, lab_footprint());
+  const LabFootprint after = lab_footprint();
+  EXPECT_EQ(before, after) << "before: " << describe(before) << "\nafter: " << describe(after);
 }
 
 TEST_F(LabLifecycle, LabKilledMidSetupIsRemovedByDownAll) {

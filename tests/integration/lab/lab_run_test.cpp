@@ -116,11 +116,11 @@ class RunTest : public ::testing::Test {
 };
 
 TEST_F(RunTest, EveryScenarioOnEveryDatapathMeasuresSaneNumbers) {
-  TestLab lab("wv84", {"--datapath", "bridge", "--datapath", "routed", "--datapath", "tc-redirect",
+  TestLab lab("wv70", {"--datapath", "bridge", "--datapath", "routed", "--datapath", "tc-redirect",
                        "--datapath", "userspace"});
   ASSERT_TRUE(lab.up()) << lab.up_error();
   TempDir dir;
-  const ProcessOutput run = run_weaver({"run", "--lab", "wv84", "--scenarios",
+  const ProcessOutput run = run_weaver({"run", "--lab", "wv70", "--scenarios",
                                         write_file(dir, "scenarios.yaml", kSmallScenarios),
                                         "--benchmark_format=json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -145,13 +145,13 @@ TEST_F(RunTest, EveryScenarioOnEveryDatapathMeasuresSaneNumbers) {
 }
 
 TEST_F(RunTest, ParallelHypervisorsMeasureEveryCaseOnce) {
-  TestLab lab("wv88", {"--datapath", "bridge", "--hypervisors", "3"});
+  TestLab lab("wv71", {"--datapath", "bridge", "--hypervisors", "3"});
   ASSERT_TRUE(lab.up()) << lab.up_error();
   TempDir dir;
   const std::string scenarios =
       "scenarios:\n  - name: Udp\n    protocol: udp\n    axes:\n      size: [64, 256]\n"
       "      rate: [2000]\n      count: [200]\n";
-  const ProcessOutput run = run_weaver({"run", "--lab", "wv88", "--parallel-hypervisors", "--scenarios",
+  const ProcessOutput run = run_weaver({"run", "--lab", "wv71", "--parallel-hypervisors", "--scenarios",
                                         write_file(dir, "scenarios.yaml", scenarios),
                                         "--benchmark_repetitions=2", "--benchmark_format=json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -168,7 +168,7 @@ TEST_F(RunTest, ParallelHypervisorsMeasureEveryCaseOnce) {
 }
 
 TEST_F(RunTest, The2013CommandLinePrintsItsLinesAndResult) {
-  TestLab lab("wv85", {"--datapath", "bridge"});
+  TestLab lab("wv72", {"--datapath", "bridge"});
   ASSERT_TRUE(lab.up()) << lab.up_error();
   const auto& ssh = lab.state().at("ssh");
   const ProcessOutput run = run_weaver(
@@ -204,13 +204,13 @@ TEST(RunConfigError, NamesTheFileLineAndField) {
 }
 
 TEST_F(RunTest, AnUnreachableHypervisorFailsItsCasesAndTheOthersRun) {
-  TestLab lab("wv86", {"--datapath", "bridge"});
+  TestLab lab("wv73", {"--datapath", "bridge"});
   ASSERT_TRUE(lab.up()) << lab.up_error();
   TempDir dir;
   // An address of the lab's management subnet that nobody has.
   const std::string ghost =
-      "  - name: ghost\n    host: 198.19.86.250\n    adapter: lab\n    pif: eth0\n    vms:\n"
-      "      - name: nobody\n        address: 198.18.186.99\n";
+      "  - name: ghost\n    host: 198.19.73.250\n    adapter: lab\n    pif: eth0\n    vms:\n"
+      "      - name: nobody\n        address: 198.18.173.99\n";
   const std::string scenarios =
       "scenarios:\n  - name: Udp\n    protocol: udp\n    axes:\n      size: [64]\n"
       "      rate: [2000]\n      count: [200]\n";
@@ -225,12 +225,12 @@ TEST_F(RunTest, AnUnreachableHypervisorFailsItsCasesAndTheOthersRun) {
   EXPECT_FALSE(reachable->value("error_occurred", false)) << reachable->dump();
   EXPECT_GE(reachable->at("matched").get<double>(), 190.0);
   EXPECT_TRUE(unreachable->value("error_occurred", false));
-  EXPECT_NE(unreachable->value("error_message", "").find("198.19.86.250"), std::string::npos)
+  EXPECT_NE(unreachable->value("error_message", "").find("198.19.73.250"), std::string::npos)
       << unreachable->dump();
 }
 
 TEST_F(RunTest, InterruptingARunLeavesNothingOnTheHosts) {
-  TestLab lab("wv87", {"--datapath", "bridge"});
+  TestLab lab("wv74", {"--datapath", "bridge"});
   ASSERT_TRUE(lab.up()) << lab.up_error();
   TempDir dir;
   const std::string scenarios =
@@ -243,7 +243,7 @@ TEST_F(RunTest, InterruptingARunLeavesNothingOnTheHosts) {
   if (child.pid == 0) {
     std::freopen(log.c_str(), "w", stdout);
     std::freopen(log.c_str(), "a", stderr);
-    ::execl(WEAVER_BINARY, WEAVER_BINARY, "run", "--lab", "wv87", "--scenarios", scenario_file.c_str(),
+    ::execl(WEAVER_BINARY, WEAVER_BINARY, "run", "--lab", "wv74", "--scenarios", scenario_file.c_str(),
             static_cast<char*>(nullptr));
     ::_exit(127);
   }

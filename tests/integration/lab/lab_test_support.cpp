@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -161,16 +162,24 @@ long guest_udp_no_ports(const std::string& guest_netns) {
 
 LabFootprint lab_footprint() {
   LabFootprint footprint;
+  // Lab names only (wv<N>-...): other suites running beside this one make
+  // namespaces of their own, such as the remote tests' wvr<pid>.
+  static const std::regex lab_name("wv[0-9]+-.*");
   for (const std::string& name : list_dir("/run/netns")) {
-    if (name.rfind("wv", 0) == 0) footprint.namespaces.insert(name);
+    if (std::regex_match(name, lab_name)) footprint.namespaces.insert(name);
   }
   for (const std::string& name : list_dir("/sys/class/net")) {
-    if (name.rfind("wv", 0) == 0) footprint.links.insert(name);
+    if (std::regex_match(name, lab_name)) footprint.links.insert(name);
   }
   for (const std::string& pid : list_dir("/proc")) {
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in("/proc/" + pid + "/cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmdline;
+    try {
+      std::ifstream in("/proc/" + pid + "/cmdline");
+      cmdline.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+      continue;  // the process ended while we read it
+    }
     // argv[0], not the whole line: a compiler building forwarder_main.cpp
     // for weaver-forwarder is not a lab process.
     const std::string program = cmdline.substr(0, cmdline.find('\0'));

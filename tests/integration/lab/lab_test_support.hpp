@@ -83,7 +83,7 @@ nlohmann::json analyze(const std::string& pif, const std::string& vif, std::stri
 // UDP datagrams the guest's kernel received for closed ports (Udp NoPorts).
 long guest_udp_no_ports(const std::string& guest_netns);
 
-// Lab-related objects on the machine: namespaces and root links named wv*,
+// Lab-related objects on the machine: namespaces and root links named wv<N>-...,
 // processes that belong to a lab (by command line).
 struct LabFootprint {
   std::set<std::string> namespaces;
