@@ -42,10 +42,15 @@ RunTarget::RunTarget(const std::string& config_file, const std::string& lab_id) 
     lab::check_lab_privileges();
     lab::check_lab_tools(options);
     const lab::LabUpReport report = lab::lab_up(options);
-    own_lab_ = report.plan.id;
     std::cerr << fmt::format("weaver: lab {} up in {:.2f} s for this run (taken down after it)\n",
                              report.plan.id, report.seconds);
-    config_ = orchestrator::run_config_from_lab_state(report.state);
+    try {
+      config_ = orchestrator::run_config_from_lab_state(report.state);
+    } catch (...) {
+      lab::lab_down(report.plan.id);  // the destructor will not run: the constructor failed
+      throw;
+    }
+    own_lab_ = report.plan.id;
     description_ = "lab " + report.plan.id;
     return;
   }

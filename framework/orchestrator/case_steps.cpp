@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -54,13 +55,18 @@ asio::awaitable<void> start_traffic(TrafficRun& run, const TrafficSpec& spec,
 }
 
 asio::awaitable<std::uint64_t> finish_traffic(TrafficRun& run, std::chrono::seconds limit) {
-  const remote::ExitStatus status = co_await run.process->wait(limit);
+  // Beyond the remote `timeout`, so that it, not this wait, ends a command
+  // that runs too long, and the exit status says so.
+  const remote::ExitStatus status = co_await run.process->wait(limit + kControlTimeout);
   const std::string what = run.host->where() + ": traffic from " + run.source->name;
-  run.process.reset();
   if (!status.code) throw Error(what + " was killed by signal " + status.signal);
   if (status.code == 127) {
     throw Error(what + ": " + run.program + " is not installed" +
                 (run.program == "hping3" ? " (Debian package hping3)" : ""));
+  }
+  if (status.code == 124) {
+    throw Error(what + ": " + run.program + " ran past its time limit of " +
+                std::to_string(limit.count()) + " s and was stopped");
   }
   // hping3 exits 1 when no reply came back, which says nothing about the path
   // measured; its summary line says whether it sent.
@@ -85,11 +91,13 @@ asio::awaitable<void> stop_capture(RemoteCapture& capture, CaptureStats& stats) 
 }
 
 asio::awaitable<void> fetch(remote::Executor& host, std::string remote_file, std::filesystem::path local) {
-  co_await host.download(std::move(remote_file), std::move(local), {}, kTransferTimeout);
+  const remote::ProgressCallback no_progress;  // named: no temporary inside co_await
+  co_await host.download(std::move(remote_file), std::move(local), no_progress, kTransferTimeout);
 }
 
 asio::awaitable<void> run_traffic(TrafficRun& run, const TrafficSpec& spec, std::string destination,
                                   std::chrono::seconds limit, ActiveTraffic& active, std::uint64_t& sent) {
+  if (active.stopping()) co_return;  // the case fails as interrupted
   co_await start_traffic(run, spec, destination, limit);
   remote::Process* process = run.process.get();
   active.add(process);
@@ -99,25 +107,47 @@ asio::awaitable<void> run_traffic(TrafficRun& run, const TrafficSpec& spec, std:
   } catch (...) {
     failure = std::current_exception();
   }
-  active.remove(process);
+  active.remove(process);  // before the process goes: stop() must not reach it
+  run.process.reset();
   if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace
 
-void ActiveTraffic::stop_all(asio::io_context& io) {
-  for (remote::Process* process : processes_) {
-    asio::co_spawn(
-        io,
-        [process]() -> asio::awaitable<void> {
+void ActiveTraffic::add(remote::Process* process) {
+  processes_.push_back(process);
+  if (stopping_) stop(process);
+}
+
+void ActiveTraffic::stop_all() {
+  stopping_ = true;
+  for (remote::Process* process : processes_) stop(process);
+}
+
+bool ActiveTraffic::registered(remote::Process* process) const {
+  return std::find(processes_.begin(), processes_.end(), process) != processes_.end();
+}
+
+// TERM through the pid file may find it not yet written by a command that has
+// just started: a few tries, each only while the process is still registered
+// (so never after its case has let it go).
+void ActiveTraffic::stop(remote::Process* process) {
+  asio::co_spawn(
+      io_,
+      [this, process]() -> asio::awaitable<void> {
+        asio::steady_timer pause(io_);
+        for (int attempt = 0; attempt < 20 && registered(process); ++attempt) {
           try {
             co_await process->signal("TERM", kControlTimeout);
+            co_return;
           } catch (...) {
-            // It ended on its own meanwhile, or `timeout` will end it.
+            // Not yet signalable, or it ended meanwhile: look again shortly.
           }
-        },
-        asio::detached);
-  }
+          pause.expires_after(std::chrono::milliseconds(100));
+          co_await pause.async_wait(asio::use_awaitable);
+        }
+      },
+      asio::detached);
 }
 
 void CaseSteps::progress(CaseStage stage, const std::string& case_name, const std::string& text) const {

@@ -31,7 +31,10 @@ struct Orchestrator::Impl {
       signals.async_wait([this](const boost::system::error_code& error, int signal_number) {
         if (error) return;
         interrupted = signal_number;
-        active_traffic.stop_all(io);
+        active_traffic.stop_all();
+        // A second Ctrl-C ends weaver at once (remote `timeout` bounds the rest).
+        boost::system::error_code ignored;
+        signals.clear(ignored);
       });
     }
   }
@@ -92,7 +95,9 @@ struct Orchestrator::Impl {
     std::optional<CaseResult> result;
     std::exception_ptr failure;
     try {
-      result = co_await steps.run(configuration, spec, case_name, case_dir(case_name, configuration.name));
+      // A named path, not a temporary in the co_await (see case_steps.cpp).
+      const std::filesystem::path case_folder = case_dir(case_name, configuration.name);
+      result = co_await steps.run(configuration, spec, case_name, case_folder);
     } catch (...) {
       failure = std::current_exception();
     }
@@ -106,7 +111,7 @@ struct Orchestrator::Impl {
   asio::io_context io;
   asio::signal_set signals{io};
   int interrupted = 0;
-  ActiveTraffic active_traffic;
+  ActiveTraffic active_traffic{io};
   RunConfig config;
   RunOptions options;
   HostPool hosts;
@@ -148,6 +153,8 @@ std::vector<Orchestrator::Outcome> Orchestrator::run_cases(
       outcomes[index].error = error.what();
     }
   };
+  impl_->io.poll();  // a signal that came between cases is seen first
+  impl_->io.restart();
   std::vector<std::future<void>> running;
   for (std::size_t i = 0; i < configurations.size(); ++i) {
     running.push_back(asio::co_spawn(impl_->io, one(i), asio::use_future));

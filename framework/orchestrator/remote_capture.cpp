@@ -65,11 +65,16 @@ remote::asio::awaitable<std::unique_ptr<RemoteCapture>> RemoteCapture::start(
   std::exception_ptr failure;
   try {
     co_await capture->process_->wait_for_line("listening on", kControlTimeout);
-  } catch (const remote::RemoteError&) {
+  } catch (...) {
     failure = std::current_exception();
   }
   if (failure) {
     co_await capture->abort();
+    // tcpdump's own complaint ("tcpdump: eth9: No such device exists") says more.
+    if (!capture->last_error_->empty()) {
+      throw Error(host.where() + ": tcpdump on " + capture->interface_ + " did not start: " +
+                  *capture->last_error_);
+    }
     std::rethrow_exception(failure);
   }
   co_return capture;
