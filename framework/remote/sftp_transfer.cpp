@@ -52,7 +52,12 @@ class Transfer {
       long timeout_s = std::max<long>(
           1, static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(deadline.remaining()).count()));
       ssh_options_set(connection_->session.get(), SSH_OPTIONS_TIMEOUT, &timeout_s);
-      return;
+      // One round trip proves the server has not closed it while it was idle
+      // (ClientAliveInterval, a NAT timeout); otherwise a fresh one is opened.
+      if (sftp_attributes home = sftp_stat(connection_->sftp.get(), ".")) {
+        sftp_attributes_free(home);
+        return;
+      }
     }
     connection_ = std::make_unique<SftpConnections::Connection>();
     connection_->session = open_blocking_session(options, deadline);
