@@ -5,9 +5,9 @@
 //       protocol: syn           # syn | udp | icmp
 //       port: 80                # optional destination port, 1..65535
 //       direction: ingress      # optional: ingress | egress
-//       source_command: "hping3 -S -c {count} -i u{interval_us} -d {data_bytes} -p {port}
-//       {destination}" axes:                   # ordered as in case names; each a non-empty list of
-//       integers
+//       # optional; words split without a shell, placeholders replaced inside words:
+//       source_command: "hping3 -S -c {count} -d {data_bytes} -p {port} {destination}"
+//       axes:                   # in case-name order; each a non-empty list of integers
 //         size: [64, 128, 1518] # 64..9018 (above 1518: jumbo frames)
 //         rate: [1000, 10000]   # packets per second per source, 0: as fast as possible
 //         count: [5000]         # packets per source, >= 1
