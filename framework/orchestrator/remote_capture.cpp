@@ -1,8 +1,8 @@
 #include "remote_capture.hpp"
 
-#include <charconv>
 #include <exception>
 
+#include "count_line.hpp"
 #include "end_quietly.hpp"
 #include "weaver/remote/shell_words.hpp"
 
@@ -13,14 +13,9 @@ constexpr std::chrono::seconds kControlTimeout{10};
 
 // `value` is set only when everything before `suffix` is the number.
 bool read_count(std::string_view line, std::string_view suffix, std::uint64_t& value) {
-  const std::size_t at = line.find(suffix);
-  if (at == std::string_view::npos || at == 0) return false;
-  std::uint64_t number = 0;
-  const char* end = line.data() + at;
-  const auto [stop, error] = std::from_chars(line.data(), end, number);
-  if (error != std::errc{} || stop != end) return false;
-  value = number;
-  return true;
+  const std::optional<std::uint64_t> number = count_before(line, suffix);
+  if (number) value = *number;
+  return number.has_value();
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #include "traffic_command.hpp"
 
-#include <charconv>
 #include <chrono>
 
+#include "count_line.hpp"
 #include "weaver/error.hpp"
 #include "weaver/orchestrator/source_command.hpp"
 #include "weaver/remote/shell_words.hpp"
@@ -44,14 +44,8 @@ std::vector<std::string> traffic_argv(const TrafficSpec& spec, const Source& sou
 
 std::optional<std::uint64_t> read_packets_transmitted(std::string_view line) {
   // Debian's hping3 says "transmitted"; upstream's has always said "tramitted".
-  std::size_t at = line.find(" packets transmitted");
-  if (at == std::string_view::npos) at = line.find(" packets tramitted");
-  if (at == std::string_view::npos) return std::nullopt;
-  std::uint64_t value = 0;
-  const char* end = line.data() + at;
-  const auto [stop, error] = std::from_chars(line.data(), end, value);
-  if (error != std::errc{} || stop != end) return std::nullopt;
-  return value;
+  if (auto count = count_before(line, " packets transmitted")) return count;
+  return count_before(line, " packets tramitted");
 }
 
 std::chrono::seconds expected_duration(const TrafficSpec& spec) {

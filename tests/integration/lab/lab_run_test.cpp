@@ -78,16 +78,9 @@ const nlohmann::json* find_case(const nlohmann::json& benchmarks, const std::str
 // Command lines of running tcpdump and hping3 processes.
 std::vector<std::string> traffic_and_captures() {
   std::vector<std::string> found;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::string cmdline;
-    try {
-      std::ifstream in(entry.path() / "cmdline");
-      cmdline.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    } catch (const std::exception&) {
-      continue;  // the process ended while we looked
-    }
-    const std::string program = cmdline.substr(0, cmdline.find('\0'));
-    if (program == "tcpdump" || program == "hping3") found.push_back(cmdline);
+  for (const RunningProcess& process : running_processes()) {
+    const std::string program = process.program();
+    if (program == "tcpdump" || program == "hping3") found.push_back(process.cmdline);
   }
   return found;
 }

@@ -160,6 +160,22 @@ long guest_udp_no_ports(const std::string& guest_netns) {
   return -1;
 }
 
+std::vector<RunningProcess> running_processes() {
+  std::vector<RunningProcess> processes;
+  for (const std::string& pid : list_dir("/proc")) {
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline;
+    try {
+      std::ifstream in("/proc/" + pid + "/cmdline");
+      cmdline.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+      continue;  // the process ended while we read it
+    }
+    processes.push_back({pid, std::move(cmdline)});
+  }
+  return processes;
+}
+
 LabFootprint lab_footprint() {
   LabFootprint footprint;
   // Lab names only (wv<N>-...): other suites running beside this one make
@@ -171,22 +187,14 @@ LabFootprint lab_footprint() {
   for (const std::string& name : list_dir("/sys/class/net")) {
     if (std::regex_match(name, lab_name)) footprint.links.insert(name);
   }
-  for (const std::string& pid : list_dir("/proc")) {
-    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmdline;
-    try {
-      std::ifstream in("/proc/" + pid + "/cmdline");
-      cmdline.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    } catch (const std::exception&) {
-      continue;  // the process ended while we read it
-    }
+  for (const RunningProcess& process : running_processes()) {
     // argv[0], not the whole line: a compiler building forwarder_main.cpp
     // for weaver-forwarder is not a lab process.
-    const std::string program = cmdline.substr(0, cmdline.find('\0'));
+    const std::string program = process.program();
     const bool forwarder = program.size() >= 16 &&
                            program.compare(program.size() - 16, 16, "weaver-forwarder") == 0;
-    if (cmdline.find("/run/weaver/lab/") != std::string::npos || forwarder) {
-      footprint.processes.insert(pid);
+    if (process.cmdline.find("/run/weaver/lab/") != std::string::npos || forwarder) {
+      footprint.processes.insert(process.pid);
     }
   }
   return footprint;

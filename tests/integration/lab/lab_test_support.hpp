@@ -83,6 +83,15 @@ nlohmann::json analyze(const std::string& pif, const std::string& vif, std::stri
 // UDP datagrams the guest's kernel received for closed ports (Udp NoPorts).
 long guest_udp_no_ports(const std::string& guest_netns);
 
+// A running process: its pid and command line (argv joined by NULs).
+struct RunningProcess {
+  std::string pid;
+  std::string cmdline;
+  std::string program() const { return cmdline.substr(0, cmdline.find('\0')); }  // argv[0]
+};
+// Every process on the machine; one that ends while being read is left out.
+std::vector<RunningProcess> running_processes();
+
 // Lab-related objects on the machine: namespaces and root links named wv<N>-...,
 // processes that belong to a lab (by command line).
 struct LabFootprint {
