@@ -14,7 +14,7 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 install_packages
-configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+configure_and_build build -DCMAKE_BUILD_TYPE=Release
 
 run_dir="results/$(date -u +%Y%m%dT%H%M%SZ)-lab"
 mkdir -p "$run_dir"

@@ -10,11 +10,12 @@ quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 
 install_packages
-configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+configure_and_build build -DCMAKE_BUILD_TYPE=Release
 run_ctest build
 
 if [[ $quick -eq 0 ]]; then
-  configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+  configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only \
+    -DCMAKE_CXX_COMPILER=clang++ \
     -DWEAVER_SANITIZE=ON -DWEAVER_FUZZ=ON -DWEAVER_BENCHMARKS=OFF
   run_ctest build-asan
 fi

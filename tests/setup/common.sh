@@ -25,13 +25,12 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# configure_and_build DIR [cmake options...]: configures once, then builds incrementally.
+# configure_and_build DIR [cmake options...]: configures (the options always
+# apply, so a changed option takes effect), then builds incrementally.
 configure_and_build() {
   local dir=$1
   shift
-  if [[ ! -f "$dir/build.ninja" ]]; then
-    cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
-  fi
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
   cmake --build "$dir" -j "$(nproc)"
 }
 
