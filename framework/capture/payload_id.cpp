@@ -24,8 +24,9 @@ std::optional<PayloadId> read_payload_id(std::span<const std::uint8_t> payload) 
   if (payload.size() < kPayloadIdSize || load_u32_be(payload.data()) != kPayloadIdMagic) {
     return std::nullopt;
   }
-  return PayloadId{load_u32_be(payload.data() + 4), load_u64_be(payload.data() + 8),
-                   load_u64_be(payload.data() + 16)};
+  const std::uint64_t send_time =
+      payload.size() >= kPayloadIdWithTimeSize ? load_u64_be(payload.data() + 16) : 0;
+  return PayloadId{load_u32_be(payload.data() + 4), load_u64_be(payload.data() + 8), send_time};
 }
 
 void write_payload_id(const PayloadId& id, std::span<std::uint8_t> payload) {
@@ -33,7 +34,7 @@ void write_payload_id(const PayloadId& id, std::span<std::uint8_t> payload) {
   store_be(kPayloadIdMagic, 4, payload.data());
   store_be(id.run_id, 4, payload.data() + 4);
   store_be(id.sequence, 8, payload.data() + 8);
-  store_be(id.send_time_ns, 8, payload.data() + 16);
+  if (payload.size() >= kPayloadIdWithTimeSize) store_be(id.send_time_ns, 8, payload.data() + 16);
 }
 
 }  // namespace weaver::capture
