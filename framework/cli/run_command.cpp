@@ -3,7 +3,9 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "run_target.hpp"
 #include "scenarios/registration.hpp"
@@ -22,7 +24,27 @@ struct RunArguments {
   bool parallel_hypervisors = false;
   bool keep_captures = false;
   std::string capture_dir;
+  std::string generator = "weaver-gen";
 };
+
+// weaver-gen is built next to weaver and installed beside it.
+std::filesystem::path generator_beside_weaver() {
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::filesystem::path() : self.parent_path() / "weaver-gen";
+}
+
+// --generator: weaver-gen (the one beside weaver), hping3, or a path to a weaver-gen binary.
+std::optional<std::filesystem::path> generator_to_upload(const std::string& choice) {
+  if (choice == "hping3") return std::nullopt;
+  const std::filesystem::path path =
+      choice == "weaver-gen" ? generator_beside_weaver() : std::filesystem::path(choice);
+  if (!std::filesystem::is_regular_file(path)) {
+    throw UsageError("--generator '" + choice + "': no weaver-gen binary at '" + path.string() +
+                     "' (give its path, or --generator hping3)");
+  }
+  return path;
+}
 
 int run(const RunArguments& args, const char* program, const std::vector<std::string>& benchmark_flags) {
   const auto key = capture::parse_key_kind(args.key);
@@ -46,6 +68,7 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   options.keep_captures = args.keep_captures;
   options.capture_dir = args.capture_dir;
   options.stop_on_signals = true;
+  options.generator = generator_to_upload(args.generator);
   if (::isatty(STDERR_FILENO)) {
     options.progress = [](orchestrator::CaseStage, std::string_view name, std::string_view what) {
       std::cerr << "\r\033[K" << name << ": " << what << std::flush;
@@ -96,6 +119,11 @@ std::function<int()> add_run_command(CLI::App& app, const char* program) {
                     "measure a case on every hypervisor at once");
   command->add_flag("--keep-captures", args->keep_captures, "keep each case's PIF and VIF captures");
   command->add_option("--capture-dir", args->capture_dir, "where fetched captures go (default: a temporary folder)");
+  command->add_option("--generator", args->generator,
+                      "traffic generator on the sources: weaver-gen (uploaded to each source and "
+                      "cached there), hping3 (installed on the sources), or the path of a weaver-gen "
+                      "binary")
+      ->capture_default_str();
   command->allow_extras();
   return [command, args, benchmark_flags, program]() -> int {
     if (!command->parsed()) return -1;

@@ -9,6 +9,7 @@
 
 #include "concurrently.hpp"
 #include "end_quietly.hpp"
+#include "generator_install.hpp"
 #include "remote_capture.hpp"
 #include "traffic_command.hpp"
 #include "weaver/analysis/analyze.hpp"
@@ -34,19 +35,28 @@ struct TrafficRun {
   const Source* source = nullptr;
   remote::Executor* host = nullptr;
   std::unique_ptr<remote::Process> process;
-  std::string program;  // argv[0]: hping3, or the scenario's source_command
+  std::optional<std::string> generator;  // weaver-gen's path on the source; none: hping3
+  std::string program;  // argv[0]: weaver-gen, hping3, or the scenario's source_command
   std::shared_ptr<std::optional<std::uint64_t>> transmitted = std::make_shared<std::optional<std::uint64_t>>();
+  std::shared_ptr<GeneratorSummary> summary = std::make_shared<GeneratorSummary>();
   std::shared_ptr<std::string> last_error = std::make_shared<std::string>();
 };
 
 asio::awaitable<void> start_traffic(TrafficRun& run, const TrafficSpec& spec,
                                     const std::string& destination, std::chrono::seconds limit) {
   remote::Command command;
-  command.argv = traffic_argv(spec, *run.source, destination);
+  command.argv = traffic_argv(spec, *run.source, destination, run.generator);
   run.program = command.argv.front();
-  auto on_line = [transmitted = run.transmitted, error = run.last_error](std::string_view line) {
-    if (auto count = read_packets_transmitted(line)) *transmitted = *count;
-    else if (!line.empty()) *error = line;
+  auto on_line = [transmitted = run.transmitted, summary = run.summary,
+                  error = run.last_error](std::string_view line) {
+    if (auto count = read_packets_transmitted(line)) {
+      *transmitted = *count;
+    } else if (auto generator = read_generator_summary(line)) {
+      *transmitted = generator->sent;
+      *summary = *generator;
+    } else if (!line.empty()) {
+      *error = line;
+    }
   };
   command.on_stdout = on_line;
   command.on_stderr = on_line;
@@ -97,6 +107,7 @@ asio::awaitable<void> fetch(remote::Executor& host, std::string remote_file, std
 
 asio::awaitable<void> run_traffic(TrafficRun& run, const TrafficSpec& spec, std::string destination,
                                   std::chrono::seconds limit, ActiveTraffic& active, std::uint64_t& sent) {
+  // `sent` is set only by a command that ended well.
   if (active.stopping()) co_return;  // the case fails as interrupted
   co_await start_traffic(run, spec, destination, limit);
   remote::Process* process = run.process.get();
@@ -170,6 +181,16 @@ asio::awaitable<std::string> CaseSteps::resolve_vif(remote::Executor& hypervisor
   co_return vif;
 }
 
+asio::awaitable<std::string> CaseSteps::install_generator_once(remote::Executor& source) {
+  if (auto found = installed_generators.find(source.where()); found != installed_generators.end()) {
+    co_return found->second;
+  }
+  bool uploaded = false;
+  std::string path = co_await install_generator(source, *generator, uploaded);
+  installed_generators[source.where()] = path;
+  co_return path;
+}
+
 asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, const TrafficSpec& spec,
                                            const std::string& case_name,
                                            const std::filesystem::path& local_dir) {
@@ -189,6 +210,7 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
     TrafficRun run;
     run.source = &config.source(name);
     run.host = co_await hosts.get(run.source->ssh);
+    if (generator && !spec.source_command) run.generator = co_await install_generator_once(*run.host);
     source_addresses.push_back(run.source->address.empty() ? run.source->ssh.host : run.source->address);
     traffic.push_back(std::move(run));
   }
@@ -221,6 +243,10 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
       co_await concurrently(io, std::move(runs));
     }
     for (std::uint64_t count : sent) result.sent += count;
+    for (const TrafficRun& run : traffic) {
+      result.source_pps += run.summary->achieved_pps / static_cast<double>(traffic.size());
+      result.send_errors += run.summary->send_errors;
+    }
     result.traffic_seconds = seconds_between(traffic_started, Clock::now());
     asio::steady_timer drain(io, options.drain);
     co_await drain.async_wait(asio::use_awaitable);

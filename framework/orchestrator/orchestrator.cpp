@@ -91,7 +91,14 @@ struct Orchestrator::Impl {
   asio::awaitable<CaseResult> run_case(const Configuration& configuration, const TrafficSpec& spec,
                                        std::string case_name) {
     check_interrupted();
-    CaseSteps steps{io, hosts, config, options, vif_cache, active_traffic};
+    CaseSteps steps{io,
+                    hosts,
+                    config,
+                    options,
+                    vif_cache,
+                    active_traffic,
+                    generator ? &*generator : nullptr,
+                    installed_generators};
     std::optional<CaseResult> result;
     std::exception_ptr failure;
     try {
@@ -116,6 +123,9 @@ struct Orchestrator::Impl {
   RunOptions options;
   HostPool hosts;
   std::map<std::string, std::string> vif_cache;  // configuration name -> VIF
+  std::optional<GeneratorBinary> generator =
+      options.generator ? std::optional(GeneratorBinary::load(*options.generator)) : std::nullopt;
+  std::map<std::string, std::string> installed_generators;  // source host -> weaver-gen's path
   std::filesystem::path local_dir;
   bool own_local_dir = false;
   int case_number = 0;

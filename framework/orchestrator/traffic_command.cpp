@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <nlohmann/json.hpp>
+
 #include "count_line.hpp"
 #include "weaver/error.hpp"
 #include "weaver/orchestrator/source_command.hpp"
@@ -9,16 +11,47 @@
 
 namespace weaver::orchestrator {
 
+namespace {
+
+std::vector<std::string> generator_argv(const TrafficSpec& spec, const Source& source,
+                                        const std::string& destination, const std::string& generator) {
+  std::vector<std::string> argv{generator, "--dst", destination, "--proto", to_string(spec.protocol),
+                                "--size", std::to_string(spec.frame_size)};
+  if (spec.burst > 0) {
+    argv.insert(argv.end(), {"--burst", std::to_string(spec.burst), "--burst-interval-us",
+                             std::to_string(spec.burst_interval_us)});
+  } else {
+    argv.insert(argv.end(), {"--rate", spec.rate_pps > 0 ? std::to_string(spec.rate_pps) : "max"});
+  }
+  argv.insert(argv.end(), {"--count", std::to_string(spec.count), "--json"});
+  if (spec.protocol != Protocol::icmp_echo) {
+    argv.insert(argv.end(), {"--dst-port", std::to_string(spec.destination_port)});
+  }
+  if (!source.address.empty()) argv.insert(argv.end(), {"--src", source.address});
+  if (!source.interface.empty()) {
+    remote::validate_interface_name("sources." + source.name + ".interface", source.interface);
+    argv.insert(argv.end(), {"--iface", source.interface});
+  }
+  return argv;
+}
+
+}  // namespace
+
 std::vector<std::string> traffic_argv(const TrafficSpec& spec, const Source& source,
-                                      const std::string& destination) {
+                                      const std::string& destination,
+                                      const std::optional<std::string>& generator) {
   remote::validate_host("destination", destination);
   const std::string source_address = source.address.empty() ? source.ssh.host : source.address;
   if (spec.source_command) {
     return expand_source_command(*spec.source_command, spec, destination, source_address);
   }
+  if (generator) {
+    if (!source.address.empty()) remote::validate_host("sources." + source.name + ".address", source.address);
+    return generator_argv(spec, source, destination, *generator);
+  }
   if (spec.burst > 0) {
     throw UsageError("bursts need a generator that sends back-to-back packets; hping3 cannot: "
-                     "give the scenario a source_command");
+                     "use weaver-gen (--generator weaver-gen) or give the scenario a source_command");
   }
   if (spec.data_bytes() < 0) {
     throw UsageError("frame size " + std::to_string(spec.frame_size) + " is below the " +
@@ -48,7 +81,28 @@ std::optional<std::uint64_t> read_packets_transmitted(std::string_view line) {
   return count_before(line, " packets tramitted");
 }
 
+std::optional<GeneratorSummary> read_generator_summary(std::string_view line) {
+  if (line.empty() || line.front() != '{') return std::nullopt;
+  const auto json = nlohmann::json::parse(line, nullptr, false);
+  if (!json.is_object() || !json.contains("sent") || !json["sent"].is_number_unsigned()) {
+    return std::nullopt;
+  }
+  GeneratorSummary summary;
+  summary.sent = json["sent"].get<std::uint64_t>();
+  if (json.contains("achieved_pps") && json["achieved_pps"].is_number()) {
+    summary.achieved_pps = json["achieved_pps"].get<double>();
+  }
+  if (json.contains("send_errors") && json["send_errors"].is_number_unsigned()) {
+    summary.send_errors = json["send_errors"].get<std::uint64_t>();
+  }
+  return summary;
+}
+
 std::chrono::seconds expected_duration(const TrafficSpec& spec) {
+  if (spec.burst > 0) {
+    const std::int64_t bursts = (spec.count + spec.burst - 1) / spec.burst;
+    return std::chrono::seconds(bursts * spec.burst_interval_us / 1'000'000 + 1);
+  }
   const std::int64_t rate = spec.rate_pps > 0 ? spec.rate_pps : 1'000'000;
   return std::chrono::seconds(spec.count / rate + 1);
 }

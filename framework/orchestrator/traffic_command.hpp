@@ -1,5 +1,6 @@
-// The command a source runs for a TrafficSpec: hping3 (what every source VM
-// of the 2013 tool had), or the scenario's own command template.
+// The command a source runs for a TrafficSpec: weaver-gen (exact sizes and
+// rates, bursts, packet ids), hping3 (what every source VM of the 2013 tool
+// had), or the scenario's own command template.
 #pragma once
 
 #include <cstdint>
@@ -13,10 +14,20 @@
 
 namespace weaver::orchestrator {
 
-// Throws weaver::UsageError for what hping3 cannot send: bursts, and frame
-// sizes below the headers.
+// `generator`: the path of weaver-gen on the source; none: hping3. Throws
+// weaver::UsageError for what hping3 cannot send: bursts, and frame sizes
+// below the headers (weaver-gen checks sizes itself).
 std::vector<std::string> traffic_argv(const TrafficSpec& spec, const Source& source,
-                                      const std::string& destination);
+                                      const std::string& destination,
+                                      const std::optional<std::string>& generator = std::nullopt);
+
+// What weaver-gen's --json summary line says; nullopt for any other line.
+struct GeneratorSummary {
+  std::uint64_t sent = 0;
+  double achieved_pps = 0;
+  std::uint64_t send_errors = 0;
+};
+std::optional<GeneratorSummary> read_generator_summary(std::string_view line);
 
 // N from hping3's summary "N packets transmitted, M packets received, ..."
 // (upstream hping3 spells it "tramitted"); nullopt for any other line.

@@ -99,7 +99,7 @@ GenCommandLine parse_gen_command_line(const std::vector<std::string>& arguments)
   std::uint32_t resolve_timeout_ms = 3000;
   bool json = false;
 
-  app.add_option("--iface", interface, "interface to send on")->required();
+  app.add_option("--iface", interface, "interface to send on (default: the route's)");
   app.add_option("--dst", destination, "destination IPv4 or IPv6 address")->required();
   app.add_option("--src", source, "source address, or a range A-B to spread flows "
                                   "(default: the route's preferred source)");

@@ -71,7 +71,8 @@ GeneratorPlan make_plan(const GenCommandLine& line, const Link& link) {
 }
 
 int run(const GenCommandLine& line) {
-  const Link link = find_link(line.interface);
+  const Link link =
+      find_link(line.interface.empty() ? route_interface(line.destination) : line.interface);
   if (!link.up) throw TrafficError("interface '" + link.name + "' is down");
   const GeneratorPlan plan = make_plan(line, link);
   PacketSocket socket(link);

@@ -16,25 +16,6 @@ using remote::Command;
 using remote::RemoteErrc;
 using remote::RemoteError;
 
-// Runs `task`, expects a RemoteError of `code` whose message contains `where`
-// and each of `parts`, and returns how long it took.
-template <typename T>
-double expect_remote_error(asio::io_context& io, asio::awaitable<T> task, RemoteErrc code,
-                           const std::string& where, std::vector<std::string> parts) {
-  auto start = std::chrono::steady_clock::now();
-  try {
-    run_io(io, std::move(task));
-    ADD_FAILURE() << "no error";
-  } catch (const RemoteError& error) {
-    EXPECT_EQ(error.code(), remote::make_error_code(code)) << error.what();
-    EXPECT_EQ(error.where(), where);
-    std::string message = error.what();
-    EXPECT_EQ(message.rfind(where + ": ", 0), 0u) << message;
-    for (const auto& part : parts) EXPECT_NE(message.find(part), std::string::npos) << message;
-  }
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 std::string where_of(const remote::SshOptions& options) { return options.where(); }
 
 TEST_F(SshdTest, ConnectionRefusedNamesHostAndConnect) {

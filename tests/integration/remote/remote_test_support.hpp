@@ -1,4 +1,5 @@
-// Running coroutines to completion in a test, and a fixture with one sshd.
+// Running coroutines to completion in a test, a fixture with one sshd, and
+// checking the RemoteError a failure ends in.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "sshd_fixture.hpp"
 #include "weaver/remote/ssh_executor.hpp"
@@ -60,6 +63,25 @@ template <typename Body>
 double seconds_taken(Body&& body) {
   auto start = std::chrono::steady_clock::now();
   body();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Runs `task`, expects a RemoteError of `code` whose message contains `where`
+// and each of `parts`, and returns how long it took.
+template <typename T>
+double expect_remote_error(asio::io_context& io, asio::awaitable<T> task, remote::RemoteErrc code,
+                           const std::string& where, std::vector<std::string> parts) {
+  auto start = std::chrono::steady_clock::now();
+  try {
+    run_io(io, std::move(task));
+    ADD_FAILURE() << "no error";
+  } catch (const remote::RemoteError& error) {
+    EXPECT_EQ(error.code(), remote::make_error_code(code)) << error.what();
+    EXPECT_EQ(error.where(), where);
+    std::string message = error.what();
+    EXPECT_EQ(message.rfind(where + ": ", 0), 0u) << message;
+    for (const auto& part : parts) EXPECT_NE(message.find(part), std::string::npos) << message;
+  }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 

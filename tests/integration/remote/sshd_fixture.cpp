@@ -188,7 +188,7 @@ remote::SshOptions SshdServer::options() const {
   remote::SshOptions options;
   options.host = "127.0.0.1";
   options.port = port_;
-  options.key_file = dir_.path() / "client_ed25519";
+  options.key_file = client_key();
   options.known_hosts = dir_.path() / "known_hosts";
   return options;
 }

@@ -37,6 +37,8 @@ class SshdServer {
   const std::filesystem::path& dir() const { return dir_.path(); }
   // Options for root with the ed25519 client key and a known_hosts holding the host key.
   remote::SshOptions options() const;
+  // The authorized ed25519 client key options() uses.
+  std::filesystem::path client_key() const { return dir_.path() / "client_ed25519"; }
   // A client key of `type` ("ed25519", "ecdsa", "rsa"), authorized when `authorize`.
   std::filesystem::path make_client_key(const std::string& type, bool authorize);
   void stop();  // kills sshd and every process in its group, waits for it

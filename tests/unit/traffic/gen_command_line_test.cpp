@@ -87,7 +87,7 @@ TEST(GenCommandLineTest, BadOptionsAreOneLineNamingTheOption) {
             "--dst-mac 'zz': expected xx:xx:xx:xx:xx:xx");
   EXPECT_NE(error_of(with({"--rate", "1", "--count", "1", "--duration", "1"})).find("--count"),
             std::string::npos);
-  EXPECT_NE(error_of({"--dst", "198.18.101.1", "--rate", "1", "--count", "1"}).find("--iface"),
+  EXPECT_NE(error_of({"--iface", "eth0", "--rate", "1", "--count", "1"}).find("--dst"),
             std::string::npos);
   EXPECT_NE(error_of(with({"--burst", "4", "--count", "1"})).find("--burst-interval-us"),
             std::string::npos);

@@ -36,6 +36,9 @@ struct RunOptions {
   // SIGINT/SIGTERM end the traffic in flight; that case and every later one
   // then fail with "interrupted", and close() still cleans every host.
   bool stop_on_signals = false;
+  // weaver-gen to upload to the sources (cached there by content) and send
+  // with; none: the sources run hping3.
+  std::optional<std::filesystem::path> generator;
   // Called as a case moves on, with the case name and a line saying what it
   // does ("capturing on eth0 and vif1.0").
   std::function<void(CaseStage, std::string_view case_name, std::string_view what)> progress;
@@ -58,6 +61,8 @@ struct CaseResult {
   CaptureStats vif_capture;
   std::uint64_t sent = 0;      // packets the sources report transmitted
   double achieved_pps = 0;     // per source, from the PIF timestamps of the traffic
+  double source_pps = 0;       // per source, as weaver-gen measured its own sending (0: hping3)
+  std::uint64_t send_errors = 0;  // sends weaver-gen had to retry (full queue)
   double traffic_seconds = 0;  // from starting the traffic to its end on every source
   double case_seconds = 0;     // the whole case
   std::filesystem::path pif_file;  // local copies (removed unless keep_captures)

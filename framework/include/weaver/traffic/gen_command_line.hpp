@@ -1,7 +1,7 @@
 // weaver-gen's command line, parsed and checked before anything touches the
 // network:
 //
-//   weaver-gen --iface IF --dst ADDR [--src ADDR[-ADDR]] --proto syn|udp|icmp
+//   weaver-gen [--iface IF] --dst ADDR [--src ADDR[-ADDR]] --proto syn|udp|icmp
 //              --size BYTES --rate PPS|max (--count N | --duration S)
 //              [--burst N --burst-interval-us T] [--json] ...
 #pragma once
@@ -19,7 +19,7 @@
 namespace weaver::traffic {
 
 struct GenCommandLine {
-  std::string interface;
+  std::string interface;                 // empty: the one the route to `destination` leaves by
   IpAddress destination;
   std::optional<IpAddress> source;       // none: the route's preferred source
   std::uint32_t source_addresses = 1;    // from `source` on

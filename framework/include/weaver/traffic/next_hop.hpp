@@ -23,6 +23,10 @@ struct Link {
 // Throws TrafficError "unknown interface 'NAME'" when there is none.
 Link find_link(const std::string& name);
 
+// The interface the kernel routes `destination` through (unicast routes
+// only), for when no interface is given. Throws TrafficError "no route to D".
+std::string route_interface(const IpAddress& destination);
+
 struct NextHop {
   IpAddress address;                  // the gateway, or the destination when on-link
   MacAddress mac{};                   // its Ethernet address

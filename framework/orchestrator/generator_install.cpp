@@ -1,0 +1,76 @@
+#include "generator_install.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <fstream>
+#include <random>
+
+#include "weaver/error.hpp"
+
+namespace weaver::orchestrator {
+namespace {
+
+constexpr char kCacheFolder[] = ".cache/weaver";
+constexpr std::chrono::seconds kCommandTimeout{10};
+constexpr std::chrono::seconds kUploadTimeout{120};
+
+std::string fnv1a_64(std::ifstream& in) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      hash ^= static_cast<unsigned char>(buffer[i]);
+      hash *= 0x100000001b3ULL;
+    }
+  }
+  return fmt::format("{:016x}", hash);
+}
+
+}  // namespace
+
+GeneratorBinary GeneratorBinary::load(const std::filesystem::path& local) {
+  std::ifstream in(local, std::ios::binary);
+  if (!in) throw Error(local.string() + ": cannot read the traffic generator");
+  GeneratorBinary binary;
+  binary.local = local;
+  binary.content_hash = fnv1a_64(in);
+  binary.size = std::filesystem::file_size(local);
+  return binary;
+}
+
+std::string GeneratorBinary::remote_path() const {
+  return std::string(kCacheFolder) + "/weaver-gen-" + content_hash;
+}
+
+remote::asio::awaitable<std::string> install_generator(remote::Executor& source,
+                                                       const GeneratorBinary& binary,
+                                                       bool& uploaded) {
+  const std::string final_path = binary.remote_path();
+  uploaded = false;
+  std::vector<std::string> look{"stat", "-c", "%s", "--", final_path};
+  const remote::CommandOutput found = co_await source.capture(std::move(look), kCommandTimeout);
+  if (found.status.success() && found.out == std::to_string(binary.size) + "\n") {
+    co_return "./" + final_path;
+  }
+  std::vector<std::string> make_folder{"mkdir", "-p", "-m", "700", "--", kCacheFolder};
+  const remote::CommandOutput made = co_await source.capture(std::move(make_folder), kCommandTimeout);
+  if (!made.status.success()) {
+    throw Error(source.where() + ": cannot make " + kCacheFolder + ": " + made.err);
+  }
+  // A name of this run's own, so that runs uploading at once do not mix bytes.
+  const std::string partial =
+      final_path + fmt::format(".part-{}-{}", ::getpid(), std::random_device{}());
+  const remote::ProgressCallback no_progress;
+  co_await source.upload(binary.local, partial, no_progress, kUploadTimeout);
+  std::vector<std::string> finish{"sh", "-c", "chmod 700 -- \"$1\" && mv -f -- \"$1\" \"$2\"", "sh",
+                                  partial, final_path};
+  const remote::CommandOutput moved = co_await source.capture(std::move(finish), kCommandTimeout);
+  if (!moved.status.success()) {
+    throw Error(source.where() + ": cannot install " + final_path + ": " + moved.err);
+  }
+  uploaded = true;
+  co_return "./" + final_path;
+}
+
+}  // namespace weaver::orchestrator
