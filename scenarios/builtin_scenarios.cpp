@@ -22,11 +22,16 @@ Scenario make_scenario(std::string name, Protocol protocol, std::vector<Axis> ax
 // case on every lab datapath finishes in seconds.
 std::vector<Scenario> builtin_scenarios() {
   return {
-      // What the 2013 tool measured: hping3 -S floods.
+      // What the 2013 tool measured (with hping3 -S floods).
       make_scenario("SynFlood", Protocol::tcp_syn,
                     {{"size", {64, 1518}}, {"rate", {10000}}, {"count", {2000}}}),
       make_scenario("UdpStream", Protocol::udp,
                     {{"size", {64, 512, 1518}}, {"rate", {10000}}, {"count", {2000}}}),
+      // 32 back-to-back datagrams every millisecond: what a batch of a VM's
+      // peers does to the queues on the way (needs weaver-gen).
+      make_scenario("UdpBurst", Protocol::udp,
+                    {{"size", {64, 1518}}, {"count", {2048}}, {"burst", {32}},
+                     {"burst_interval_us", {1000}}}),
       make_scenario("IcmpEcho", Protocol::icmp_echo,
                     {{"size", {64, 1518}}, {"rate", {1000}}, {"count", {500}}}),
   };

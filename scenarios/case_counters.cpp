@@ -1,9 +1,31 @@
 #include "scenarios/case_counters.hpp"
 
+#include <cmath>
+#include <string>
+
 namespace weaver::scenarios {
 namespace {
 
 double us(std::int64_t ns) { return static_cast<double>(ns) / 1000.0; }
+
+// A source below 95% of the asked rate measured a lighter load than the case
+// name says; the label says so next to the figures.
+constexpr double kRateShortfall = 0.95;
+
+std::string source_warning(const orchestrator::CaseResult& result,
+                           const orchestrator::TrafficSpec& spec) {
+  std::string warning;
+  if (spec.burst == 0 && spec.rate_pps > 0 && result.source_pps > 0 &&
+      result.source_pps < kRateShortfall * static_cast<double>(spec.rate_pps)) {
+    warning = "source below the asked rate: " + std::to_string(std::llround(result.source_pps)) +
+              " of " + std::to_string(spec.rate_pps) + " pps";
+  }
+  if (result.send_errors > 0) {
+    warning += (warning.empty() ? "" : "; ") + std::to_string(result.send_errors) +
+               " sends retried on a full queue";
+  }
+  return warning;
+}
 
 }  // namespace
 
@@ -15,7 +37,8 @@ const std::vector<std::string>& counter_names() {
   return names;
 }
 
-void report_case(benchmark::State& state, const orchestrator::CaseResult& result) {
+void report_case(benchmark::State& state, const orchestrator::CaseResult& result,
+                 const orchestrator::TrafficSpec& spec) {
   const analysis::LatencyResult& latency = result.latency;
   const auto& histogram = latency.histogram;
   state.SetIterationTime(latency.moments.mean_ns() / 1e9);
@@ -35,6 +58,9 @@ void report_case(benchmark::State& state, const orchestrator::CaseResult& result
                                                   result.vif_capture.dropped_by_kernel);
   counters["achieved_pps"] = result.achieved_pps;
   counters["sent"] = static_cast<double>(result.sent);
+  if (const std::string warning = source_warning(result, spec); !warning.empty()) {
+    state.SetLabel(warning);
+  }
 }
 
 }  // namespace weaver::scenarios

@@ -115,7 +115,7 @@ std::size_t register_cases(const std::vector<Scenario>& scenarios, Orchestrator&
             break;
           }
           ++tally.measured;
-          report_case(state, *outcome.result);
+          report_case(state, *outcome.result, scenario.traffic(values));
         }
       };
       auto* family = benchmark::RegisterBenchmark((scenario.name + "/" + configuration.name).c_str(), run);

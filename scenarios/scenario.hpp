@@ -30,7 +30,7 @@ struct Scenario {
 
 const std::vector<std::string>& axis_names();  // the names above, in that order
 
-// The default set: SynFlood (the 2013 default), UdpStream, IcmpEcho, with
+// The default set: SynFlood (the 2013 default), UdpStream, UdpBurst, IcmpEcho, with
 // small counts so the whole set on every lab datapath takes a few minutes.
 std::vector<Scenario> builtin_scenarios();
 

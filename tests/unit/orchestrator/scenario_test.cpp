@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "weaver/error.hpp"
 
 namespace weaver::scenarios {
@@ -63,9 +65,9 @@ TEST(Scenario, TrafficRefusesUnknownAxesAndSizesBeyondInt) {
   EXPECT_THROW(scenario.traffic({std::int64_t{1} << 40}), UsageError);
 }
 
-TEST(BuiltinScenarios, AreSynFloodUdpStreamAndIcmpEcho) {
+TEST(BuiltinScenarios, AreSynFloodUdpStreamUdpBurstAndIcmpEcho) {
   const std::vector<Scenario> scenarios = builtin_scenarios();
-  ASSERT_EQ(scenarios.size(), 3u);
+  ASSERT_EQ(scenarios.size(), 4u);
 
   EXPECT_EQ(scenarios[0].name, "SynFlood");
   EXPECT_EQ(scenarios[0].base.protocol, Protocol::tcp_syn);
@@ -84,21 +86,35 @@ TEST(BuiltinScenarios, AreSynFloodUdpStreamAndIcmpEcho) {
   EXPECT_EQ(scenarios[1].axes[1].values, Values{10000});
   EXPECT_EQ(scenarios[1].axes[2].values, Values{2000});
 
-  EXPECT_EQ(scenarios[2].name, "IcmpEcho");
-  EXPECT_EQ(scenarios[2].base.protocol, Protocol::icmp_echo);
-  ASSERT_EQ(scenarios[2].axes.size(), 3u);
-  EXPECT_EQ(scenarios[2].axes[0].values, (Values{64, 1518}));
-  EXPECT_EQ(scenarios[2].axes[1].values, Values{1000});
-  EXPECT_EQ(scenarios[2].axes[2].values, Values{500});
+  EXPECT_EQ(scenarios[2].name, "UdpBurst");
+  EXPECT_EQ(scenarios[2].base.protocol, Protocol::udp);
+  const orchestrator::TrafficSpec burst = scenarios[2].traffic({64, 2048, 32, 1000});
+  EXPECT_EQ(burst.frame_size, 64);
+  EXPECT_EQ(burst.count, 2048);
+  EXPECT_EQ(burst.burst, 32);
+  EXPECT_EQ(burst.burst_interval_us, 1000);
+
+  EXPECT_EQ(scenarios[3].name, "IcmpEcho");
+  EXPECT_EQ(scenarios[3].base.protocol, Protocol::icmp_echo);
+  ASSERT_EQ(scenarios[3].axes.size(), 3u);
+  EXPECT_EQ(scenarios[3].axes[0].values, (Values{64, 1518}));
+  EXPECT_EQ(scenarios[3].axes[1].values, Values{1000});
+  EXPECT_EQ(scenarios[3].axes[2].values, Values{500});
 }
 
 TEST(BuiltinScenarios, EveryCaseMakesAValidSpec) {
   for (const Scenario& scenario : builtin_scenarios()) {
-    for (std::size_t i = 0; i < scenario.axes.size(); ++i) {
-      EXPECT_EQ(scenario.axes[i].name, axis_names()[i]) << scenario.name;
+    // The axes keep the canonical order, so case names read alike.
+    auto canonical = axis_names().begin();
+    for (const Axis& axis : scenario.axes) {
+      canonical = std::find(canonical, axis_names().end(), axis.name);
+      EXPECT_NE(canonical, axis_names().end()) << scenario.name << " " << axis.name;
     }
+    ASSERT_EQ(scenario.axes[0].name, "size");
     for (std::int64_t size : scenario.axes[0].values) {
-      const orchestrator::TrafficSpec spec = scenario.traffic({size, 1, 1});
+      std::vector<std::int64_t> values(scenario.axes.size(), 1);
+      values[0] = size;
+      const orchestrator::TrafficSpec spec = scenario.traffic(values);
       EXPECT_GE(spec.data_bytes(), 0) << scenario.name << " size " << size;
       EXPECT_FALSE(spec.source_command) << scenario.name;
     }

@@ -119,7 +119,56 @@ TEST(TrafficArgv, RefusesBurstsForHping3) {
   spec.burst = 10;
   spec.burst_interval_us = 1000;
   EXPECT_THAT(usage_error([&] { traffic_argv(spec, plain_source(), kDestination); }),
-              HasSubstr("hping3 cannot: give the scenario a source_command"));
+              HasSubstr("hping3 cannot: use weaver-gen (--generator weaver-gen) or give the "
+                        "scenario a source_command"));
+}
+
+const std::optional<std::string> kGenerator = "./.cache/weaver/weaver-gen-0123456789abcdef";
+
+TEST(GeneratorArgv, RateSizeCountAndPortAsWeaverGenFlags) {
+  EXPECT_EQ(traffic_argv(spec_for(Protocol::tcp_syn, 64), plain_source(), kDestination, kGenerator),
+            (Argv{*kGenerator, "--dst", kDestination, "--proto", "syn", "--size", "64", "--rate",
+                  "10000", "--count", "300", "--json", "--dst-port", "80"}));
+}
+
+TEST(GeneratorArgv, MaxRateBurstsNoPortForIcmpAndTheSourcesAddressAndInterface) {
+  TrafficSpec spec = spec_for(Protocol::icmp_echo, 1518);
+  spec.rate_pps = 0;
+  Source source = plain_source();
+  source.address = "198.18.1.1";
+  source.interface = "eth1";
+  EXPECT_EQ(traffic_argv(spec, source, kDestination, kGenerator),
+            (Argv{*kGenerator, "--dst", kDestination, "--proto", "icmp", "--size", "1518", "--rate",
+                  "max", "--count", "300", "--json", "--src", "198.18.1.1", "--iface", "eth1"}));
+  spec = spec_for(Protocol::udp, 64);
+  spec.burst = 32;
+  spec.burst_interval_us = 1000;
+  EXPECT_EQ(traffic_argv(spec, plain_source(), kDestination, kGenerator),
+            (Argv{*kGenerator, "--dst", kDestination, "--proto", "udp", "--size", "64", "--burst",
+                  "32", "--burst-interval-us", "1000", "--count", "300", "--json", "--dst-port",
+                  "80"}));
+}
+
+TEST(GeneratorArgv, RefusesHostileSourceFields) {
+  Source source = plain_source();
+  source.interface = "eth0;reboot";
+  EXPECT_THROW(traffic_argv(spec_for(Protocol::udp, 64), source, kDestination, kGenerator), Error);
+  source = plain_source();
+  source.address = "198.18.1.1 --flood";
+  EXPECT_THROW(traffic_argv(spec_for(Protocol::udp, 64), source, kDestination, kGenerator), Error);
+}
+
+TEST(GeneratorSummaryLine, ReadsSentRateAndErrorsFromTheJsonLine) {
+  const auto summary = read_generator_summary(
+      R"({"sent":2000,"send_errors":3,"achieved_pps":9999.5,"gap_ns":{"p50":100000}})");
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(summary->sent, 2000u);
+  EXPECT_EQ(summary->send_errors, 3u);
+  EXPECT_DOUBLE_EQ(summary->achieved_pps, 9999.5);
+  EXPECT_FALSE(read_generator_summary("sent 2000 udp frames"));
+  EXPECT_FALSE(read_generator_summary("{not json"));
+  EXPECT_FALSE(read_generator_summary(R"({"sent":-1})"));
+  EXPECT_FALSE(read_generator_summary(R"({"rate":5})"));
 }
 
 TEST(TrafficArgv, RefusesAFrameTooSmallForTheHeaders) {
@@ -177,6 +226,11 @@ TEST(ExpectedDuration, IsTheCountOverTheRatePlusASecond) {
   spec.rate_pps = 0;
   spec.count = 5'000'000;
   EXPECT_EQ(expected_duration(spec), std::chrono::seconds(6));
+  // Bursts: one interval per burst (a partial last burst counts whole).
+  spec.count = 2050;
+  spec.burst = 32;
+  spec.burst_interval_us = 100'000;
+  EXPECT_EQ(expected_duration(spec), std::chrono::seconds(7));
 }
 
 TEST(CaptureFilter, NamesTheProtocolTheSourcesAndTheDestination) {
