@@ -75,12 +75,17 @@ const nlohmann::json* find_case(const nlohmann::json& benchmarks, const std::str
   return nullptr;
 }
 
-// Command lines of running tcpdump and hping3 processes.
+// A traffic generator: hping3, or weaver-gen as uploaded (.../weaver-gen-<hash>).
+bool is_traffic(const std::string& program) {
+  return program == "hping3" || program.find("weaver-gen") != std::string::npos;
+}
+
+// Command lines of running tcpdump and traffic processes.
 std::vector<std::string> traffic_and_captures() {
   std::vector<std::string> found;
   for (const RunningProcess& process : running_processes()) {
     const std::string program = process.program();
-    if (program == "tcpdump" || program == "hping3") found.push_back(process.cmdline);
+    if (program == "tcpdump" || is_traffic(program)) found.push_back(process.cmdline);
   }
   return found;
 }
@@ -249,7 +254,7 @@ TEST_F(RunTest, InterruptingARunLeavesNothingOnTheHosts) {
     for (const std::string& cmdline : traffic_and_captures()) {
       std::smatch match;
       if (std::regex_search(cmdline, match, capture_dir)) remote_dir = match[1];
-      if (cmdline.rfind("hping3", 0) == 0) sending = true;
+      if (is_traffic(cmdline.substr(0, cmdline.find('\0')))) sending = true;
     }
     if (!sending) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
