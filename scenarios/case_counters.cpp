@@ -24,6 +24,7 @@ std::string source_warning(const orchestrator::CaseResult& result,
     warning += (warning.empty() ? "" : "; ") + std::to_string(result.send_errors) +
                " sends retried on a full queue";
   }
+  for (const std::string& note : result.warnings) warning += (warning.empty() ? "" : "; ") + note;
   return warning;
 }
 

@@ -181,14 +181,19 @@ asio::awaitable<std::string> CaseSteps::resolve_vif(remote::Executor& hypervisor
   co_return vif;
 }
 
-asio::awaitable<std::string> CaseSteps::install_generator_once(remote::Executor& source) {
-  if (auto found = installed_generators.find(source.where()); found != installed_generators.end()) {
+asio::awaitable<SourceGenerator> CaseSteps::generator_on(remote::Executor& source) {
+  if (auto found = source_generators.find(source.where()); found != source_generators.end()) {
     co_return found->second;
   }
-  bool uploaded = false;
-  std::string path = co_await install_generator(source, *generator, uploaded);
-  installed_generators[source.where()] = path;
-  co_return path;
+  SourceGenerator on_source;
+  try {
+    bool uploaded = false;
+    on_source.path = co_await install_generator(source, *generator, uploaded);
+  } catch (const Error& error) {
+    on_source.fallback_reason = std::string("weaver-gen could not be installed (") + error.what() + ")";
+  }
+  source_generators[source.where()] = on_source;
+  co_return on_source;
 }
 
 asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, const TrafficSpec& spec,
@@ -210,7 +215,13 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
     TrafficRun run;
     run.source = &config.source(name);
     run.host = co_await hosts.get(run.source->ssh);
-    if (generator && !spec.source_command) run.generator = co_await install_generator_once(*run.host);
+    if (generator && !spec.source_command) {
+      const SourceGenerator on_source = co_await generator_on(*run.host);
+      run.generator = on_source.path;
+      if (!on_source.path) {
+        result.warnings.push_back("hping3 on " + name + ": " + on_source.fallback_reason);
+      }
+    }
     source_addresses.push_back(run.source->address.empty() ? run.source->ssh.host : run.source->address);
     traffic.push_back(std::move(run));
   }

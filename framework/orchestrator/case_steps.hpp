@@ -42,14 +42,14 @@ struct CaseSteps {
   std::map<std::string, std::string>& vif_cache;
   ActiveTraffic& active_traffic;
   const GeneratorBinary* generator;  // none: the sources run hping3
-  std::map<std::string, std::string>& installed_generators;  // by host: weaver-gen's path there
+  std::map<std::string, SourceGenerator>& source_generators;  // by source host
 
   remote::asio::awaitable<CaseResult> run(const Configuration& configuration, const TrafficSpec& spec,
                                           const std::string& case_name,
                                           const std::filesystem::path& local_dir);
 
  private:
-  remote::asio::awaitable<std::string> install_generator_once(remote::Executor& source);
+  remote::asio::awaitable<SourceGenerator> generator_on(remote::Executor& source);
   remote::asio::awaitable<std::string> resolve_vif(remote::Executor& hypervisor,
                                                    const Configuration& configuration);
   void progress(CaseStage stage, const std::string& case_name, const std::string& text) const;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "weaver/remote/executor.hpp"
@@ -27,9 +28,18 @@ struct GeneratorBinary {
 };
 
 // Makes sure the source has the binary; returns the path to run it by.
-// `uploaded` tells whether this call had to upload it.
+// `uploaded` tells whether this call had to upload it. Throws RemoteError
+// (or weaver::Error) when the source cannot take it.
 remote::asio::awaitable<std::string> install_generator(remote::Executor& source,
                                                        const GeneratorBinary& binary,
                                                        bool& uploaded);
+
+// What a source sends with for the rest of the run: weaver-gen at `path`, or,
+// when it could not be installed there (SFTP refused, no writable home),
+// hping3, with the reason kept for the case reports.
+struct SourceGenerator {
+  std::optional<std::string> path;
+  std::string fallback_reason;
+};
 
 }  // namespace weaver::orchestrator

@@ -98,7 +98,7 @@ struct Orchestrator::Impl {
                     vif_cache,
                     active_traffic,
                     generator ? &*generator : nullptr,
-                    installed_generators};
+                    source_generators};
     std::optional<CaseResult> result;
     std::exception_ptr failure;
     try {
@@ -125,7 +125,7 @@ struct Orchestrator::Impl {
   std::map<std::string, std::string> vif_cache;  // configuration name -> VIF
   std::optional<GeneratorBinary> generator =
       options.generator ? std::optional(GeneratorBinary::load(*options.generator)) : std::nullopt;
-  std::map<std::string, std::string> installed_generators;  // source host -> weaver-gen's path
+  std::map<std::string, SourceGenerator> source_generators;  // by source host
   std::filesystem::path local_dir;
   bool own_local_dir = false;
   int case_number = 0;

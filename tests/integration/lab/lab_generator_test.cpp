@@ -143,9 +143,18 @@ TEST_F(GeneratorTest, BadRequestsAreOneLineWithoutSending) {
   EXPECT_EQ(bad.err, "weaver-gen: give --count N or --duration S\n");
 }
 
+// The cache is in the SSH login folder: root's home on the lab's hosts.
+const std::filesystem::path kCache = "/root/.cache/weaver";
+
+std::string small_scenarios(const TempDir& dir) {
+  const std::string path = dir.path() + "/scenarios.yaml";
+  std::ofstream(path) << "scenarios:\n  - name: Udp\n    protocol: udp\n    axes:\n"
+                         "      size: [64]\n      rate: [2000]\n      count: [100]\n";
+  return path;
+}
+
 TEST_F(GeneratorTest, RunUploadsItOnceThenFindsItCached) {
-  // The cache is the SSH login folder's: root's home on the lab's hosts.
-  std::filesystem::path cache = "/root/.cache/weaver";
+  const std::filesystem::path& cache = kCache;
   const auto cached = [&] {
     std::vector<std::filesystem::path> files;
     std::error_code ignored;
@@ -156,10 +165,7 @@ TEST_F(GeneratorTest, RunUploadsItOnceThenFindsItCached) {
   };
   for (const auto& file : cached()) std::filesystem::remove(file);
   TempDir dir;
-  const std::string scenarios = dir.path() + "/scenarios.yaml";
-  std::ofstream(scenarios) << "scenarios:\n  - name: Udp\n    protocol: udp\n    axes:\n"
-                              "      size: [64]\n      rate: [2000]\n      count: [100]\n";
-  const std::vector<std::string> args{"run", "--lab", "wv75", "--scenarios", scenarios,
+  const std::vector<std::string> args{"run", "--lab", "wv75", "--scenarios", small_scenarios(dir),
                                       "--benchmark_format=json"};
   const ProcessOutput first = run_weaver(args);
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -178,6 +184,40 @@ TEST_F(GeneratorTest, RunUploadsItOnceThenFindsItCached) {
   ASSERT_FALSE(report.is_discarded()) << second.out;
   EXPECT_EQ(report.at("benchmarks").at(0).at("sent").get<double>(), 100.0) << second.out;
   std::filesystem::remove(files[0]);
+}
+
+// The cache folder swapped for a file for the length of a test, so nothing
+// can be installed there; the folder comes back afterwards.
+class UnwritableCache {
+ public:
+  UnwritableCache() {
+    std::filesystem::create_directories(kCache.parent_path());
+    if (std::filesystem::exists(kCache)) std::filesystem::rename(kCache, kSaved);
+    std::ofstream(kCache) << "not a folder\n";
+  }
+  ~UnwritableCache() {
+    std::error_code ignored;
+    std::filesystem::remove(kCache, ignored);
+    if (std::filesystem::exists(kSaved)) std::filesystem::rename(kSaved, kCache, ignored);
+  }
+
+ private:
+  const std::filesystem::path kSaved = kCache.string() + ".saved-by-test";
+};
+
+TEST_F(GeneratorTest, ASourceThatCannotTakeItSendsWithHping3AndTheCaseSaysSo) {
+  TempDir dir;
+  UnwritableCache unwritable;
+  const ProcessOutput run = run_weaver({"run", "--lab", "wv75", "--scenarios", small_scenarios(dir),
+                                        "--benchmark_format=json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto report = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << run.out;
+  const auto& measured = report.at("benchmarks").at(0);
+  EXPECT_EQ(measured.at("sent").get<double>(), 100.0);
+  EXPECT_NE(measured.value("label", "").find("hping3 on src0: weaver-gen could not be installed"),
+            std::string::npos)
+      << measured.dump();
 }
 
 }  // namespace

@@ -75,9 +75,10 @@ Capture::Capture(const std::string& netns, const std::string& interface, const s
     // -Z root: tcpdump would otherwise drop to user tcpdump and fail to
     // write into the root-owned temporary directory. --immediate-mode: without
     // it packets reach tcpdump a ring block at a time (up to a second late)
-    // and whatever is still in the ring when SIGINT arrives is lost.
+    // and whatever is still in the ring when SIGINT arrives is lost. -B: the
+    // 2 MB default overflows (kernel drops) when tcpdump waits for a core.
     ::execlp("ip", "ip", "netns", "exec", netns.c_str(), "tcpdump", "-n", "-i", interface.c_str(),
-             "--immediate-mode", "--time-stamp-precision=nano", "-Z", "root", "-w", file.c_str(), filter.c_str(),
+             "--immediate-mode", "-B", "16384", "--time-stamp-precision=nano", "-Z", "root", "-w", file.c_str(), filter.c_str(),
              static_cast<char*>(nullptr));
     ::_exit(127);
   }

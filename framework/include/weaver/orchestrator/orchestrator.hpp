@@ -67,6 +67,7 @@ struct CaseResult {
   double case_seconds = 0;     // the whole case
   std::filesystem::path pif_file;  // local copies (removed unless keep_captures)
   std::filesystem::path vif_file;
+  std::vector<std::string> warnings;  // measured, but not as asked (e.g. hping3 instead of weaver-gen)
 };
 
 class Orchestrator {
