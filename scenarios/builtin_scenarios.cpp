@@ -5,12 +5,15 @@
 namespace weaver::scenarios {
 namespace {
 
+using orchestrator::Direction;
 using orchestrator::Protocol;
 
-Scenario make_scenario(std::string name, Protocol protocol, std::vector<Axis> axes) {
+Scenario make_scenario(std::string name, Protocol protocol, std::vector<Axis> axes,
+                       Direction direction = Direction::ingress) {
   Scenario scenario;
   scenario.name = std::move(name);
   scenario.base.protocol = protocol;
+  scenario.base.direction = direction;
   scenario.axes = std::move(axes);
   return scenario;
 }
@@ -34,6 +37,10 @@ std::vector<Scenario> builtin_scenarios() {
                      {"burst_interval_us", {1000}}}),
       make_scenario("IcmpEcho", Protocol::icmp_echo,
                     {{"size", {64, 1518}}, {"rate", {1000}}, {"count", {500}}}),
+      // The way back: the VM sends (VIF->PIF) to the first source. Registered
+      // only for configurations whose VM weaver can reach (the lab's always).
+      make_scenario("UdpEgress", Protocol::udp,
+                    {{"size", {64, 1518}}, {"rate", {10000}}, {"count", {2000}}}, Direction::egress),
   };
 }
 

@@ -104,6 +104,11 @@ std::size_t register_cases(const std::vector<Scenario>& scenarios, Orchestrator&
   std::size_t families = 0;
   for (const Scenario& scenario : scenarios) {
     for (const Configuration& configuration : orchestrator.config().configurations) {
+      // Egress traffic starts in the VM: only where the lab file gives a way in.
+      if (scenario.base.direction == orchestrator::Direction::egress &&
+          !configuration.vm_shell.available()) {
+        continue;
+      }
       auto run = [shared, scenario, &configuration, &tally](benchmark::State& state) {
         std::vector<std::int64_t> values;
         for (std::size_t i = 0; i < scenario.axes.size(); ++i) values.push_back(state.range(static_cast<int>(i)));

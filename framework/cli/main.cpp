@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "analyze_command.hpp"
+#include "compare_command.hpp"
 #include "lab_command.hpp"
 #include "measure_command.hpp"
 #include "run_command.hpp"
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   const auto lab = weaver::cli::add_lab_command(app);
   const auto run = weaver::cli::add_run_command(app, argv[0]);
   const auto measure = weaver::cli::add_measure_command(app);
+  const auto compare = weaver::cli::add_compare_command(app);
 
   try {
     app.parse(argc, argv);
@@ -29,7 +31,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    for (const auto& command : {analyze, lab, run, measure}) {
+    for (const auto& command : {analyze, lab, run, measure, compare}) {
       if (const int code = command(); code >= 0) return code;
     }
     return 2;

@@ -15,21 +15,12 @@
 #include "weaver/analysis/analyze.hpp"
 #include "weaver/error.hpp"
 #include "weaver/hypervisor/vif_resolver.hpp"
+#include "weaver/remote/local_executor.hpp"
 #include "weaver/remote/shell_words.hpp"
 
 namespace weaver::orchestrator {
-namespace {
 
-namespace asio = remote::asio;
-using Clock = std::chrono::steady_clock;
-constexpr std::chrono::seconds kControlTimeout{10};
-constexpr std::chrono::seconds kTransferTimeout{300};
-
-double seconds_between(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double>(to - from).count();
-}
-
-// One source's traffic command while it runs: its summary line and its last
+// One sender's traffic command while it runs: its summary line and its last
 // complaint, for the message when it fails.
 struct TrafficRun {
   const Source* source = nullptr;
@@ -41,6 +32,17 @@ struct TrafficRun {
   std::shared_ptr<GeneratorSummary> summary = std::make_shared<GeneratorSummary>();
   std::shared_ptr<std::string> last_error = std::make_shared<std::string>();
 };
+
+namespace {
+
+namespace asio = remote::asio;
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::seconds kControlTimeout{10};
+constexpr std::chrono::seconds kTransferTimeout{300};
+
+double seconds_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
 
 asio::awaitable<void> start_traffic(TrafficRun& run, const TrafficSpec& spec,
                                     const std::string& destination, std::chrono::seconds limit) {
@@ -181,6 +183,21 @@ asio::awaitable<std::string> CaseSteps::resolve_vif(remote::Executor& hypervisor
   co_return vif;
 }
 
+asio::awaitable<void> CaseSteps::choose_generator(TrafficRun& run, const TrafficSpec& spec,
+                                                  CaseResult& result) {
+  if (!generator || spec.source_command) co_return;
+  // A local executor (the lab VM's namespace) runs the binary where it is.
+  if (dynamic_cast<remote::LocalExecutor*>(run.host) != nullptr) {
+    run.generator = generator->local.string();
+    co_return;
+  }
+  const SourceGenerator on_source = co_await generator_on(*run.host);
+  run.generator = on_source.path;
+  if (!on_source.path) {
+    result.warnings.push_back("hping3 on " + run.source->name + ": " + on_source.fallback_reason);
+  }
+}
+
 asio::awaitable<SourceGenerator> CaseSteps::generator_on(remote::Executor& source) {
   if (auto found = source_generators.find(source.where()); found != source_generators.end()) {
     co_return found->second;
@@ -200,35 +217,50 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
                                            const std::string& case_name,
                                            const std::filesystem::path& local_dir) {
   const auto case_started = Clock::now();
-  if (spec.direction == Direction::egress) {
-    throw UsageError("egress (VIF->PIF) traffic needs a sender inside the VM, which weaver does not "
-                     "drive yet: use direction ingress");
+  const bool egress = spec.direction == Direction::egress;
+  if (egress && !configuration.vm_shell.available()) {
+    throw UsageError("egress (VIF->PIF) traffic starts inside VM '" + configuration.vm +
+                     "', and the lab file gives no way in: add ssh (host, ...) to its vms entry");
+  }
+  if (egress && configuration.sources.empty()) {
+    throw UsageError("egress (VIF->PIF) traffic goes to the first source, and there is none");
   }
   CaseResult result;
   result.configuration = configuration.name;
   result.pif = configuration.pif;
 
   remote::Executor& hypervisor = *co_await hosts.get(configuration.hypervisor);
+  // Ingress: every source sends to the VM. Egress: the VM sends to the first source.
   std::vector<TrafficRun> traffic;
-  std::vector<std::string> source_addresses;
-  for (const std::string& name : configuration.sources) {
+  std::vector<std::string> sender_addresses;
+  std::string destination = configuration.destination;
+  Source vm_sender;  // egress: the VM as the sender
+  if (egress) {
+    const Source& receiver = config.source(configuration.sources.front());
+    destination = receiver.address.empty() ? receiver.ssh.host : receiver.address;
+    vm_sender.name = configuration.vm;
+    vm_sender.address = configuration.destination;
     TrafficRun run;
-    run.source = &config.source(name);
-    run.host = co_await hosts.get(run.source->ssh);
-    if (generator && !spec.source_command) {
-      const SourceGenerator on_source = co_await generator_on(*run.host);
-      run.generator = on_source.path;
-      if (!on_source.path) {
-        result.warnings.push_back("hping3 on " + name + ": " + on_source.fallback_reason);
-      }
-    }
-    source_addresses.push_back(run.source->address.empty() ? run.source->ssh.host : run.source->address);
+    run.source = &vm_sender;
+    run.host = co_await hosts.get(configuration.vm_shell);
+    co_await choose_generator(run, spec, result);
+    sender_addresses.push_back(vm_sender.address);
     traffic.push_back(std::move(run));
+  } else {
+    for (const std::string& name : configuration.sources) {
+      TrafficRun run;
+      run.source = &config.source(name);
+      run.host = co_await hosts.get(run.source->ssh);
+      co_await choose_generator(run, spec, result);
+      sender_addresses.push_back(run.source->address.empty() ? run.source->ssh.host
+                                                             : run.source->address);
+      traffic.push_back(std::move(run));
+    }
   }
   result.vif = co_await resolve_vif(hypervisor, configuration);
   const std::string remote_dir = co_await hypervisor.temp_dir(kControlTimeout);
   const std::string stem = remote_dir + "/" + local_dir.filename().string();
-  const std::string filter = capture_filter(spec, source_addresses, configuration.destination);
+  const std::string filter = capture_filter(spec, sender_addresses, destination);
   const auto limit = expected_duration(spec) * 2 + std::chrono::seconds(60);
   const bool as_root = configuration.hypervisor.user == "root";
 
@@ -242,14 +274,15 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
       starts.push_back(start_capture(vif, hypervisor, result.vif, stem + "-vif.pcap", filter, limit, as_root));
       co_await concurrently(io, std::move(starts));
     }
-    progress(CaseStage::sending, case_name, "sending " + std::to_string(spec.count) + " packets from " +
-                            std::to_string(traffic.size()) + " source(s)");
+    progress(CaseStage::sending, case_name,
+             "sending " + std::to_string(spec.count) + " packets from " +
+                 (egress ? "the VM" : std::to_string(traffic.size()) + " source(s)"));
     const auto traffic_started = Clock::now();
     std::vector<std::uint64_t> sent(traffic.size());
     {
       std::vector<asio::awaitable<void>> runs;
       for (std::size_t i = 0; i < traffic.size(); ++i) {
-        runs.push_back(run_traffic(traffic[i], spec, configuration.destination, limit, active_traffic, sent[i]));
+        runs.push_back(run_traffic(traffic[i], spec, destination, limit, active_traffic, sent[i]));
       }
       co_await concurrently(io, std::move(runs));
     }
@@ -293,8 +326,9 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
 
   progress(CaseStage::analyzing, case_name, "matching packets");
   analysis::AnalyzeOptions analyze;
-  analyze.pif_path = result.pif_file.string();
-  analyze.vif_path = result.vif_file.string();
+  // The capture the packets reach first is the analysis's first side.
+  analyze.pif_path = (egress ? result.vif_file : result.pif_file).string();
+  analyze.vif_path = (egress ? result.pif_file : result.vif_file).string();
   analyze.key = options.key;
   std::int64_t first_pif = INT64_MAX, last_pif = INT64_MIN;
   analyze.on_match = [&](const analysis::MatchedPacket& packet) {

@@ -13,6 +13,8 @@
 
 namespace weaver::orchestrator {
 
+struct TrafficRun;
+
 // The traffic commands of the cases in flight, so an interruption (Ctrl-C)
 // can end them; each case then fails and stops its own captures. Once the
 // run is stopping, a command registered later is ended at once.
@@ -49,6 +51,10 @@ struct CaseSteps {
                                           const std::filesystem::path& local_dir);
 
  private:
+  // weaver-gen for this sender (uploaded if need be), or hping3 when it cannot
+  // take it (noted in the result's warnings), or neither for a source_command.
+  remote::asio::awaitable<void> choose_generator(TrafficRun& run, const TrafficSpec& spec,
+                                                 CaseResult& result);
   remote::asio::awaitable<SourceGenerator> generator_on(remote::Executor& source);
   remote::asio::awaitable<std::string> resolve_vif(remote::Executor& hypervisor,
                                                    const Configuration& configuration);

@@ -33,7 +33,7 @@ GeneratorBinary GeneratorBinary::load(const std::filesystem::path& local) {
   std::ifstream in(local, std::ios::binary);
   if (!in) throw Error(local.string() + ": cannot read the traffic generator");
   GeneratorBinary binary;
-  binary.local = local;
+  binary.local = std::filesystem::absolute(local);
   binary.content_hash = fnv1a_64(in);
   binary.size = std::filesystem::file_size(local);
   return binary;

@@ -16,7 +16,7 @@
 namespace weaver::orchestrator {
 
 struct GeneratorBinary {
-  std::filesystem::path local;
+  std::filesystem::path local;  // absolute
   std::string content_hash;  // 16 hex digits (FNV-1a, 64 bits)
   std::uint64_t size = 0;
 

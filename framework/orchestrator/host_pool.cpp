@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "weaver/remote/local_executor.hpp"
 #include "weaver/remote/ssh_executor.hpp"
 
 namespace weaver::orchestrator {
@@ -21,6 +22,14 @@ remote::asio::awaitable<remote::Executor*> HostPool::get(const SshEndpoint& endp
   // Another case may have connected meanwhile; keep the first session.
   auto [it, inserted] = hosts_.emplace(key, std::move(executor));
   co_return it->second.get();
+}
+
+remote::asio::awaitable<remote::Executor*> HostPool::get(const VmShell& vm) {
+  if (vm.ssh) co_return co_await get(*vm.ssh);
+  const std::string key = "local netns " + vm.netns;
+  auto& executor = hosts_[key];
+  if (!executor) executor = std::make_unique<remote::LocalExecutor>(io_, vm.netns);
+  co_return executor.get();
 }
 
 remote::asio::awaitable<std::vector<std::string>> HostPool::close_all() {

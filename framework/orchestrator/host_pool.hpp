@@ -17,6 +17,9 @@ class HostPool {
   HostPool(remote::asio::io_context& io, const RunOptions& options) : io_(io), options_(options) {}
 
   remote::asio::awaitable<remote::Executor*> get(const SshEndpoint& endpoint);
+  // The executor that runs commands inside a VM (egress traffic): its SSH
+  // session, or a local executor in the lab VM's network namespace.
+  remote::asio::awaitable<remote::Executor*> get(const VmShell& vm);
   // Closes every session (removing its remote temp dir); errors are collected,
   // not thrown, so one unreachable host does not keep the others' files.
   remote::asio::awaitable<std::vector<std::string>> close_all();

@@ -24,6 +24,8 @@
 //           vif_index: 0          # default 0
 //           address: 198.18.1.20  # required: traffic destination
 //           vif: vif7.0           # optional: skip adapter lookup
+//           ssh:                  # optional: the VM over SSH, for egress (VIF->PIF) cases
+//             host: 10.0.0.20     # plus user/port/key/known_hosts overrides
 //
 // Each (hypervisor, vm) is one Configuration, named after the hypervisor when
 // it has one VM and "<hypervisor>-<vm>" otherwise. Unknown fields are errors,
@@ -230,12 +232,17 @@ class LabFileParser {
 
   void add_vm(const YAML::Node& map, const std::string& path, Configuration configuration,
               const std::string& hypervisor_name, bool only_vm) {
-    fields_.expect_fields(map, path, {"name", "vif_index", "address", "vif"});
+    fields_.expect_fields(map, path, {"name", "vif_index", "address", "vif", "ssh"});
     configuration.vm = required_checked(map, path, "name", &remote::validate_vm_name);
     configuration.vif_index =
         static_cast<int>(fields_.integer(map, path, "vif_index", 0, 65535).value_or(0));
     configuration.destination = required_checked(map, path, "address", &remote::validate_host);
     configuration.vif = checked(map, path, "vif", &remote::validate_interface_name).value_or("");
+    if (map["ssh"].IsDefined()) {
+      const std::string ssh_path = child(path, "ssh");
+      fields_.expect_fields(map["ssh"], ssh_path, with_ssh_fields({"host"}));
+      configuration.vm_shell.ssh = endpoint(map["ssh"], ssh_path);
+    }
     configuration.name = only_vm ? hypervisor_name : hypervisor_name + "-" + configuration.vm;
     claim_name(configuration_names_, configuration.name, map["name"], child(path, "name"),
                "configuration name");
@@ -369,6 +376,8 @@ Configuration lab_configuration(const LabStateReader& reader, const SshEndpoint&
       reader.text(guest, child(path, "guest"), "instance", &remote::validate_vm_name);
   configuration.destination =
       reader.text(guest, child(path, "guest"), "address", &remote::validate_host);
+  configuration.vm_shell.netns =
+      reader.text(guest, child(path, "guest"), "netns", &remote::validate_vm_name);
   configuration.datapath = reader.text(entry, path, "datapath");
   if (const auto delay = entry.find("delay_us"); delay != entry.end()) {
     const std::int64_t delay_us = reader.integer(*delay, child(path, "delay_us"), 0, 1'000'000);

@@ -242,3 +242,30 @@ TEST_F(Cli, TruncatedVifWarnsAndSucceeds) {
 }
 
 }  // namespace
+
+namespace {
+
+// Lists the cases `weaver run` registers for a lab file (nothing is run).
+class RunListing : public Cli {
+ protected:
+  std::string list_cases(const std::string& vm_extra) {
+    const std::string lab = file("lab.yaml");
+    std::ofstream(lab) << "sources:\n  - {name: src1, host: 198.18.0.5}\n"
+                          "hypervisors:\n  - name: hv\n    host: 198.18.0.2\n    adapter: xl\n"
+                          "    pif: eth0\n    vms:\n      - name: vm1\n        address: 198.18.1.20\n"
+                       << vm_extra;
+    const Outcome run = run_weaver({"run", "--config", lab, "--benchmark_list_tests=true"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return run.out;
+  }
+};
+
+TEST_F(RunListing, EgressCasesOnlyWhereTheVmCanBeReached) {
+  const std::string without = list_cases("");
+  EXPECT_NE(without.find("UdpStream/hv/size:64/"), std::string::npos) << without;
+  EXPECT_EQ(without.find("UdpEgress"), std::string::npos) << without;
+  const std::string with = list_cases("        ssh: {host: 198.18.1.20}\n");
+  EXPECT_NE(with.find("UdpEgress/hv/size:64/rate:10000/count:2000"), std::string::npos) << with;
+}
+
+}  // namespace

@@ -85,6 +85,8 @@ TEST(LabState, EveryLabHypervisorBecomesAConfigurationNamedAfterItsDatapath) {
   EXPECT_EQ(bridge.vif_index, 0);
   EXPECT_EQ(bridge.vif, "");  // the lab adapter resolves it
   EXPECT_EQ(bridge.destination, "198.18.190.1");
+  EXPECT_EQ(bridge.vm_shell.netns, "wv90-br0-vm");  // egress traffic starts there
+  EXPECT_FALSE(bridge.vm_shell.ssh);
   EXPECT_EQ(bridge.sources, Names{"src0"});
   EXPECT_EQ(bridge.datapath, "bridge");
 

@@ -162,6 +162,37 @@ hypervisors:
         vif_index: 2
 )",
      "line 10: hypervisors[0].vms[0].address: missing"},
+    {"VmSshWithoutHost", R"(sources:
+  - name: src1
+    host: 10.0.0.5
+hypervisors:
+  - name: xen1
+    host: 10.0.0.2
+    adapter: xenserver
+    pif: eth0
+    vms:
+      - name: vm1
+        address: 198.18.1.20
+        ssh: {user: bench}
+)",
+     "line 12: hypervisors[0].vms[0].ssh.host: missing"},
+    {"VmSshUnknownField", R"(sources:
+  - name: src1
+    host: 10.0.0.5
+hypervisors:
+  - name: xen1
+    host: 10.0.0.2
+    adapter: xenserver
+    pif: eth0
+    vms:
+      - name: vm1
+        address: 198.18.1.20
+        ssh:
+          host: 10.0.1.20
+          adapter: xl
+)",
+     "line 14: hypervisors[0].vms[0].ssh.adapter: unknown field (expected one of: host, user, port, "
+     "key, known_hosts)"},
     {"NegativeVifIndex", R"(sources:
   - name: src1
     host: 10.0.0.5

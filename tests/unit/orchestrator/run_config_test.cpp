@@ -73,6 +73,7 @@ hypervisors:
   EXPECT_EQ(configuration.destination, "198.18.1.20");
   EXPECT_EQ(configuration.sources, Names{"src1"});
   EXPECT_EQ(configuration.datapath, "");
+  EXPECT_FALSE(configuration.vm_shell.available());  // no egress without a way into the VM
 }
 
 TEST_F(RunConfigFile, TheDocumentedExampleParses) {
@@ -111,6 +112,12 @@ TEST_F(RunConfigFile, TheDocumentedExampleParses) {
   EXPECT_EQ(guest1.vm, "guest1");
   EXPECT_EQ(guest1.destination, "198.18.1.21");
   EXPECT_EQ(guest1.sources, (Names{"src1", "src2"}));
+  ASSERT_TRUE(guest1.vm_shell.ssh);
+  EXPECT_EQ(guest1.vm_shell.ssh->host, "10.0.1.21");
+  EXPECT_EQ(guest1.vm_shell.ssh->user, "bench");
+  // The file's defaults, not the hypervisor's overrides: the VM is another host.
+  EXPECT_EQ(guest1.vm_shell.ssh->key_file, std::filesystem::path("/home/tester/.ssh/id_ed25519"));
+  EXPECT_FALSE(config.configurations[2].vm_shell.available());
 
   const Configuration& guest2 = config.configurations[2];
   EXPECT_EQ(guest2.name, "kvm1-guest2");

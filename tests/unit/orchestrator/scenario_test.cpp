@@ -65,9 +65,12 @@ TEST(Scenario, TrafficRefusesUnknownAxesAndSizesBeyondInt) {
   EXPECT_THROW(scenario.traffic({std::int64_t{1} << 40}), UsageError);
 }
 
-TEST(BuiltinScenarios, AreSynFloodUdpStreamUdpBurstAndIcmpEcho) {
+TEST(BuiltinScenarios, AreSynFloodUdpStreamUdpBurstIcmpEchoAndUdpEgress) {
   const std::vector<Scenario> scenarios = builtin_scenarios();
-  ASSERT_EQ(scenarios.size(), 4u);
+  ASSERT_EQ(scenarios.size(), 5u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(scenarios[i].base.direction, orchestrator::Direction::ingress) << scenarios[i].name;
+  }
 
   EXPECT_EQ(scenarios[0].name, "SynFlood");
   EXPECT_EQ(scenarios[0].base.protocol, Protocol::tcp_syn);
@@ -100,6 +103,11 @@ TEST(BuiltinScenarios, AreSynFloodUdpStreamUdpBurstAndIcmpEcho) {
   EXPECT_EQ(scenarios[3].axes[0].values, (Values{64, 1518}));
   EXPECT_EQ(scenarios[3].axes[1].values, Values{1000});
   EXPECT_EQ(scenarios[3].axes[2].values, Values{500});
+
+  EXPECT_EQ(scenarios[4].name, "UdpEgress");
+  EXPECT_EQ(scenarios[4].base.protocol, Protocol::udp);
+  EXPECT_EQ(scenarios[4].base.direction, orchestrator::Direction::egress);
+  EXPECT_EQ(scenarios[4].axes[0].values, (Values{64, 1518}));
 }
 
 TEST(BuiltinScenarios, EveryCaseMakesAValidSpec) {

@@ -29,6 +29,16 @@ struct Source {
   std::string interface;  // the data interface on the source; empty: chosen by the route
 };
 
+// How weaver runs a command inside a VM, for traffic that leaves it (egress,
+// VIF->PIF): over SSH, or, for the local lab, in the VM's network namespace
+// on this machine. Neither: egress cannot be measured on that VM.
+struct VmShell {
+  std::optional<SshEndpoint> ssh;
+  std::string netns;
+
+  bool available() const { return ssh.has_value() || !netns.empty(); }
+};
+
 // One hypervisor and one VM behind it: what a case measures.
 struct Configuration {
   std::string name;  // appears in case names: SynFlood/<name>/size:64/...
@@ -38,7 +48,8 @@ struct Configuration {
   std::string vm;       // what the adapter resolves: XenServer name-label, xl/libvirt domain name
   int vif_index = 0;    // n of vif<domid>.<n>; the n-th interface for libvirt
   std::string vif;      // when set, used as is (no adapter lookup)
-  std::string destination;           // the VM's address: where the traffic goes
+  std::string destination;           // the VM's address: where ingress traffic goes
+  VmShell vm_shell;                  // where egress traffic starts
   std::vector<std::string> sources;  // names in RunConfig::sources; all when empty in the file
   std::string datapath;              // free text for reports ("bridge", "ovs", ...), may be empty
 };
