@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <functional>
 
 #include "concurrently.hpp"
 #include "end_quietly.hpp"
@@ -30,6 +31,7 @@ struct TrafficRun {
   std::string program;  // argv[0]: weaver-gen, hping3, or the scenario's source_command
   std::shared_ptr<std::optional<std::uint64_t>> transmitted = std::make_shared<std::optional<std::uint64_t>>();
   std::shared_ptr<GeneratorSummary> summary = std::make_shared<GeneratorSummary>();
+  std::shared_ptr<std::uint64_t> sent_so_far = std::make_shared<std::uint64_t>(0);
   std::shared_ptr<std::string> last_error = std::make_shared<std::string>();
 };
 
@@ -44,14 +46,21 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
 
+// `on_progress` (may be empty) hears of every progress line weaver-gen prints.
 asio::awaitable<void> start_traffic(TrafficRun& run, const TrafficSpec& spec,
-                                    const std::string& destination, std::chrono::seconds limit) {
+                                    const std::string& destination, std::chrono::seconds limit,
+                                    const std::function<void()>& on_progress) {
   remote::Command command;
-  command.argv = traffic_argv(spec, *run.source, destination, run.generator);
+  command.argv = traffic_argv(spec, *run.source, destination, run.generator,
+                              static_cast<bool>(on_progress));
   run.program = command.argv.front();
   auto on_line = [transmitted = run.transmitted, summary = run.summary,
-                  error = run.last_error](std::string_view line) {
-    if (auto count = read_packets_transmitted(line)) {
+                  error = run.last_error, sent_so_far = run.sent_so_far,
+                  on_progress](std::string_view line) {
+    if (auto sent = read_progress(line)) {
+      *sent_so_far = *sent;
+      on_progress();
+    } else if (auto count = read_packets_transmitted(line)) {
       *transmitted = *count;
     } else if (auto generator = read_generator_summary(line)) {
       *transmitted = generator->sent;
@@ -108,10 +117,11 @@ asio::awaitable<void> fetch(remote::Executor& host, std::string remote_file, std
 }
 
 asio::awaitable<void> run_traffic(TrafficRun& run, const TrafficSpec& spec, std::string destination,
-                                  std::chrono::seconds limit, ActiveTraffic& active, std::uint64_t& sent) {
+                                  std::chrono::seconds limit, ActiveTraffic& active, std::uint64_t& sent,
+                                  std::function<void()> on_progress) {
   // `sent` is set only by a command that ended well.
   if (active.stopping()) co_return;  // the case fails as interrupted
-  co_await start_traffic(run, spec, destination, limit);
+  co_await start_traffic(run, spec, destination, limit, on_progress);
   remote::Process* process = run.process.get();
   active.add(process);
   std::exception_ptr failure;
@@ -280,9 +290,21 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
     const auto traffic_started = Clock::now();
     std::vector<std::uint64_t> sent(traffic.size());
     {
+      // On a terminal: "sending: 12000 of 20000 packets", from weaver-gen's progress lines.
+      std::function<void()> on_progress;
+      if (options.progress) {
+        const std::uint64_t total = static_cast<std::uint64_t>(spec.count) * traffic.size();
+        on_progress = [this, &traffic, &case_name, total] {
+          std::uint64_t so_far = 0;
+          for (const TrafficRun& run : traffic) so_far += *run.sent_so_far;
+          progress(CaseStage::sending, case_name,
+                   "sending: " + std::to_string(so_far) + " of " + std::to_string(total) + " packets");
+        };
+      }
       std::vector<asio::awaitable<void>> runs;
       for (std::size_t i = 0; i < traffic.size(); ++i) {
-        runs.push_back(run_traffic(traffic[i], spec, destination, limit, active_traffic, sent[i]));
+        runs.push_back(run_traffic(traffic[i], spec, destination, limit, active_traffic, sent[i],
+                                   on_progress));
       }
       co_await concurrently(io, std::move(runs));
     }

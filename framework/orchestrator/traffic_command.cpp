@@ -1,5 +1,6 @@
 #include "traffic_command.hpp"
 
+#include <charconv>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -14,7 +15,8 @@ namespace weaver::orchestrator {
 namespace {
 
 std::vector<std::string> generator_argv(const TrafficSpec& spec, const Source& source,
-                                        const std::string& destination, const std::string& generator) {
+                                        const std::string& destination, const std::string& generator,
+                                        bool progress) {
   std::vector<std::string> argv{generator, "--dst", destination, "--proto", to_string(spec.protocol),
                                 "--size", std::to_string(spec.frame_size)};
   if (spec.burst > 0) {
@@ -24,6 +26,7 @@ std::vector<std::string> generator_argv(const TrafficSpec& spec, const Source& s
     argv.insert(argv.end(), {"--rate", spec.rate_pps > 0 ? std::to_string(spec.rate_pps) : "max"});
   }
   argv.insert(argv.end(), {"--count", std::to_string(spec.count), "--json"});
+  if (progress) argv.emplace_back("--progress");
   if (spec.protocol != Protocol::icmp_echo) {
     argv.insert(argv.end(), {"--dst-port", std::to_string(spec.destination_port)});
   }
@@ -39,7 +42,7 @@ std::vector<std::string> generator_argv(const TrafficSpec& spec, const Source& s
 
 std::vector<std::string> traffic_argv(const TrafficSpec& spec, const Source& source,
                                       const std::string& destination,
-                                      const std::optional<std::string>& generator) {
+                                      const std::optional<std::string>& generator, bool progress) {
   remote::validate_host("destination", destination);
   const std::string source_address = source.address.empty() ? source.ssh.host : source.address;
   if (spec.source_command) {
@@ -47,7 +50,7 @@ std::vector<std::string> traffic_argv(const TrafficSpec& spec, const Source& sou
   }
   if (generator) {
     if (!source.address.empty()) remote::validate_host("sources." + source.name + ".address", source.address);
-    return generator_argv(spec, source, destination, *generator);
+    return generator_argv(spec, source, destination, *generator, progress);
   }
   if (spec.burst > 0) {
     throw UsageError("bursts need a generator that sends back-to-back packets; hping3 cannot: "
@@ -79,6 +82,16 @@ std::optional<std::uint64_t> read_packets_transmitted(std::string_view line) {
   // Debian's hping3 says "transmitted"; upstream's has always said "tramitted".
   if (auto count = count_before(line, " packets transmitted")) return count;
   return count_before(line, " packets tramitted");
+}
+
+std::optional<std::uint64_t> read_progress(std::string_view line) {
+  constexpr std::string_view kPrefix = "progress ";
+  if (line.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  const std::string_view digits = line.substr(kPrefix.size());
+  std::uint64_t sent = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), sent);
+  if (error != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+  return sent;
 }
 
 std::optional<GeneratorSummary> read_generator_summary(std::string_view line) {

@@ -17,9 +17,14 @@ namespace weaver::orchestrator {
 // `generator`: the path of weaver-gen on the source; none: hping3. Throws
 // weaver::UsageError for what hping3 cannot send: bursts, and frame sizes
 // below the headers (weaver-gen checks sizes itself).
+// `progress`: weaver-gen reports the packets sent so far (read_progress).
 std::vector<std::string> traffic_argv(const TrafficSpec& spec, const Source& source,
                                       const std::string& destination,
-                                      const std::optional<std::string>& generator = std::nullopt);
+                                      const std::optional<std::string>& generator = std::nullopt,
+                                      bool progress = false);
+
+// N from weaver-gen's "progress N" line; nullopt for any other line.
+std::optional<std::uint64_t> read_progress(std::string_view line);
 
 // What weaver-gen's --json summary line says; nullopt for any other line.
 struct GeneratorSummary {

@@ -98,6 +98,7 @@ GenCommandLine parse_gen_command_line(const std::vector<std::string>& arguments)
   std::optional<std::uint32_t> run_id;
   std::uint32_t resolve_timeout_ms = 3000;
   bool json = false;
+  bool progress = false;
 
   app.add_option("--iface", interface, "interface to send on (default: the route's)");
   app.add_option("--dst", destination, "destination IPv4 or IPv6 address")->required();
@@ -124,6 +125,7 @@ GenCommandLine parse_gen_command_line(const std::vector<std::string>& arguments)
                  "how long to wait for the next hop's ARP / neighbour answer")
       ->capture_default_str();
   app.add_flag("--json", json, "print the summary as one JSON object");
+  app.add_flag("--progress", progress, "print 'progress N' (packets sent so far) on stderr 4 times a second");
 
   std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
   try {
@@ -174,6 +176,7 @@ GenCommandLine parse_gen_command_line(const std::vector<std::string>& arguments)
   line.run_id = run_id;
   line.resolve_timeout = std::chrono::milliseconds(resolve_timeout_ms);
   line.json = json;
+  line.progress = progress;
   return line;
 }
 

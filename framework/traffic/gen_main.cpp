@@ -49,6 +49,11 @@ GeneratorPlan make_plan(const GenCommandLine& line, const Link& link) {
   plan.schedule = line.schedule;
   plan.count = line.count;
   plan.duration = line.duration;
+  if (line.progress) {
+    plan.progress = [](std::uint64_t sent) {
+      std::fprintf(stderr, "progress %llu\n", static_cast<unsigned long long>(sent));
+    };
+  }
 
   std::optional<IpAddress> route_source;
   if (line.destination_mac) {

@@ -37,7 +37,12 @@ class SendLoop {
     const std::int64_t start = clock_.now_ns();
     const std::int64_t end = plan_.duration.count() > 0 ? start + plan_.duration.count() : 0;
     Pacer pacer(plan_.schedule, clock_, start);
+    std::int64_t next_progress = start + plan_.progress_interval.count();
     while (!stop_.load(std::memory_order_relaxed)) {
+      if (plan_.progress && report_.last_send_ns >= next_progress) {
+        plan_.progress(report_.sent);
+        next_progress = report_.last_send_ns + plan_.progress_interval.count();
+      }
       std::uint64_t limit = kBatch;
       if (plan_.count > 0) limit = std::min(limit, plan_.count - report_.sent);
       if (limit == 0) break;

@@ -158,6 +158,16 @@ TEST(GeneratorArgv, RefusesHostileSourceFields) {
   EXPECT_THROW(traffic_argv(spec_for(Protocol::udp, 64), source, kDestination, kGenerator), Error);
 }
 
+TEST(GeneratorArgv, ProgressOnlyWhenAsked) {
+  const Argv argv =
+      traffic_argv(spec_for(Protocol::udp, 64), plain_source(), kDestination, kGenerator, true);
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "--progress"), 1);
+  EXPECT_EQ(read_progress("progress 12000"), 12000u);
+  EXPECT_EQ(read_progress("progress"), std::nullopt);
+  EXPECT_EQ(read_progress("progress 12k"), std::nullopt);
+  EXPECT_EQ(read_progress("sent 12000"), std::nullopt);
+}
+
 TEST(GeneratorSummaryLine, ReadsSentRateAndErrorsFromTheJsonLine) {
   const auto summary = read_generator_summary(
       R"({"sent":2000,"send_errors":3,"achieved_pps":9999.5,"gap_ns":{"p50":100000}})");

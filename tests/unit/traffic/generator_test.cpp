@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -133,6 +134,21 @@ TEST(GeneratorTest, AStopRequestEndsTheRunAndMarksItInterrupted) {
   const auto report = generate(plan_for(10, {.rate_pps = 1000}), sink, clock, stop, fixed_wall_clock);
   EXPECT_EQ(report.sent, 0u);
   EXPECT_TRUE(report.interrupted);
+}
+
+TEST(GeneratorTest, ProgressIsReportedAtItsIntervalWithTheCountSoFar) {
+  FakeClock clock;
+  RecordingSink sink(clock);
+  std::atomic<bool> stop{false};
+  GeneratorPlan plan = plan_for(1000, {.rate_pps = 1000});
+  std::vector<std::uint64_t> reported;
+  plan.progress = [&](std::uint64_t sent) { reported.push_back(sent); };
+  generate(plan, sink, clock, stop, fixed_wall_clock);
+  // One second of sending, a report every 250 ms of it.
+  ASSERT_GE(reported.size(), 3u);
+  ASSERT_LE(reported.size(), 4u);
+  EXPECT_TRUE(std::is_sorted(reported.begin(), reported.end()));
+  EXPECT_NEAR(static_cast<double>(reported[0]), 251.0, 2.0);
 }
 
 TEST(GeneratorTest, TheSendTimeIsStampedIntoRoomyPayloads) {

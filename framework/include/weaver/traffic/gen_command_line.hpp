@@ -35,6 +35,7 @@ struct GenCommandLine {
   std::optional<std::uint32_t> run_id;   // none: random
   std::chrono::milliseconds resolve_timeout{3000};
   bool json = false;
+  bool progress = false;                 // "progress N" lines on stderr while sending
 };
 
 // Parses argv (without the program name). Throws UsageError with one line

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 
 #include "weaver/analysis/latency_histogram.hpp"
 #include "weaver/traffic/frame_builder.hpp"
@@ -18,6 +19,9 @@ struct GeneratorPlan {
   Schedule schedule;
   std::uint64_t count = 0;             // 0: until `duration` ends
   std::chrono::nanoseconds duration{0};  // 0: until `count` packets are sent
+  // Called with the packets sent so far, at most once per `progress_interval`.
+  std::function<void(std::uint64_t sent)> progress;
+  std::chrono::nanoseconds progress_interval{std::chrono::milliseconds(250)};
 };
 
 struct GeneratorReport {
