@@ -81,6 +81,33 @@ TEST(LocalExecutorTest, RunsCommandsWithTheSameInterface) {
   EXPECT_EQ(run_io(io, process->wait(5s)).signal, "TERM");
 }
 
+TEST(LocalExecutorTest, TempDirUploadAndDownloadLikeARemoteHost) {
+  asio::io_context io;
+  TestDir local;
+  const auto original = local.path() / "original.bin";
+  const auto fetched = local.path() / "fetched.bin";
+  write_random_file(original, 3u << 20);
+  std::string dir;
+  {
+    remote::LocalExecutor here(io);
+    dir = run_io(io, here.temp_dir(10s));
+    EXPECT_TRUE(std::filesystem::is_directory(dir)) << dir;
+    EXPECT_EQ(run_io(io, here.temp_dir(10s)), dir);  // one per executor
+    const remote::ProgressCallback no_progress;
+    run_io(io, here.upload(original, dir + "/copy.bin", no_progress, 10s));
+    run_io(io, here.download(dir + "/copy.bin", fetched, no_progress, 10s));
+    EXPECT_EQ(sha256(io, here, fetched.string()), sha256(io, here, original.string()));
+    try {
+      run_io(io, here.download(dir + "/missing.bin", fetched, no_progress, 10s));
+      ADD_FAILURE() << "a missing file was downloaded";
+    } catch (const remote::RemoteError& error) {
+      EXPECT_NE(std::string(error.what()).find("missing.bin"), std::string::npos) << error.what();
+    }
+    run_io(io, here.close(10s));
+    EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+  }
+}
+
 TEST(LocalExecutorTest, RunsInsideANamedNetworkNamespace) {
   const std::string netns = "wvr" + std::to_string(::getpid());
   run_or_throw("ip netns add " + netns);

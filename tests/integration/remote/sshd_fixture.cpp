@@ -62,7 +62,8 @@ std::vector<pid_t> children_of(pid_t parent) {
 }  // namespace
 
 TestDir::TestDir() {
-  std::string pattern = "/tmp/weaver-remote-test-XXXXXX";
+  // The test process's pid in the name: remote_leftovers.cpp finds its own.
+  std::string pattern = "/tmp/weaver-remote-test-" + std::to_string(::getpid()) + "-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }

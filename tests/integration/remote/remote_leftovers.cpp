@@ -1,0 +1,51 @@
+// After every test binary run: no folder of this process's fixtures (named
+// /tmp/weaver-remote-test-<pid>-...) and no process naming one (their sshd,
+// the commands it ran) is left on the machine. ctest runs each test in a
+// process of its own, so this is checked after every single test; tests of
+// other processes running beside it (ctest -j) have other names.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string fixture_prefix() { return "/tmp/weaver-remote-test-" + std::to_string(::getpid()) + "-"; }
+
+std::vector<std::string> fixture_folders() {
+  std::vector<std::string> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/tmp")) {
+    if (entry.path().string().rfind(fixture_prefix(), 0) == 0) found.push_back(entry.path());
+  }
+  return found;
+}
+
+// Command lines naming a fixture folder (its sshd, the commands it ran).
+std::vector<std::string> fixture_processes() {
+  std::vector<std::string> found;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(fixture_prefix()) != std::string::npos) {
+      for (char& c : cmdline) c = c == '\0' ? ' ' : c;
+      found.push_back(entry.path().filename().string() + ": " + cmdline);
+    }
+  }
+  return found;
+}
+
+class NothingLeftBehind : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    EXPECT_EQ(fixture_folders(), std::vector<std::string>{});
+    EXPECT_EQ(fixture_processes(), std::vector<std::string>{});
+  }
+};
+
+const auto* const kNothingLeftBehind = ::testing::AddGlobalTestEnvironment(new NothingLeftBehind);
+
+}  // namespace
