@@ -36,6 +36,13 @@ const char* const kSmallScenarios = R"(scenarios:
       size: [128]
       rate: [2000]
       count: [300]
+  - name: UdpBurst
+    protocol: udp
+    axes:
+      size: [64]
+      count: [300]
+      burst: [10]
+      burst_interval_us: [2000]
   - name: UdpEgress
     protocol: udp
     direction: egress
@@ -130,7 +137,7 @@ TEST_F(RunTest, EveryScenarioOnEveryDatapathMeasuresSaneNumbers) {
                                         "--benchmark_format=json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const nlohmann::json benchmarks = benchmarks_of(run);
-  ASSERT_EQ(benchmarks.size(), 16u) << run.out;
+  ASSERT_EQ(benchmarks.size(), 20u) << run.out;
   for (const auto& benchmark : benchmarks) {
     SCOPED_TRACE(benchmark.dump());
     EXPECT_FALSE(benchmark.value("error_occurred", false));
@@ -141,7 +148,7 @@ TEST_F(RunTest, EveryScenarioOnEveryDatapathMeasuresSaneNumbers) {
     EXPECT_GT(benchmark.at("achieved_pps").get<double>(), 0.0);
     EXPECT_EQ(benchmark.at("time_unit"), "us");
   }
-  for (const std::string scenario : {"SynFlood", "UdpStream", "IcmpEcho"}) {
+  for (const std::string scenario : {"SynFlood", "UdpStream", "IcmpEcho", "UdpBurst"}) {
     const auto* bridge = find_case(benchmarks, scenario + "/lab-bridge/");
     const auto* userspace = find_case(benchmarks, scenario + "/lab-userspace/");
     ASSERT_TRUE(bridge && userspace) << run.out;

@@ -85,7 +85,7 @@ TEST(BuiltinScenarios, AreSynFloodUdpStreamUdpBurstIcmpEchoAndUdpEgress) {
   EXPECT_EQ(scenarios[1].name, "UdpStream");
   EXPECT_EQ(scenarios[1].base.protocol, Protocol::udp);
   ASSERT_EQ(scenarios[1].axes.size(), 3u);
-  EXPECT_EQ(scenarios[1].axes[0].values, (Values{64, 512, 1518}));
+  EXPECT_EQ(scenarios[1].axes[0].values, (Values{64, 128, 256, 512, 1024, 1280, 1518}));
   EXPECT_EQ(scenarios[1].axes[1].values, Values{10000});
   EXPECT_EQ(scenarios[1].axes[2].values, Values{2000});
 
