@@ -56,11 +56,13 @@ std::function<int()> add_compare_command(CLI::App& app) {
   command->add_option("--metric", args->metric,
                       "compare this counter only (p50, p99_us, max_us, lost ...) or time "
                       "(the manual time, the mean latency); default: p50 and p99");
-  command->add_option("--threshold", args->threshold_pct,
-                      "percent a metric may grow before it counts as a regression")
+  command
+      ->add_option("--threshold", args->threshold_pct,
+                   "percent a metric may grow before it counts as a regression")
       ->capture_default_str();
-  command->add_option("--alpha", args->alpha,
-                      "significance level of the U test (with >= 2 repetitions a side)")
+  command
+      ->add_option("--alpha", args->alpha,
+                   "significance level of the U test (with >= 2 repetitions a side)")
       ->capture_default_str();
   command->add_option("--format", args->format, "text, json or markdown")->capture_default_str();
   return [command, args]() -> int {

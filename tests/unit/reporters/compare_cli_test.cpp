@@ -102,7 +102,8 @@ TEST_F(CompareCli, MalformedJsonExitsTwoNamingTheFile) {
   write_text(file("new.json"), R"({"benchmarks": [}])");
   const auto run = compare({run_file("base.json", 50, 1), file("new.json")});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_EQ(run.err, "weaver compare: " + file("new.json") + ": not JSON (parse error at byte 17)\n");
+  EXPECT_EQ(run.err,
+            "weaver compare: " + file("new.json") + ": not JSON (parse error at byte 17)\n");
   EXPECT_EQ(run.out, "");
 }
 

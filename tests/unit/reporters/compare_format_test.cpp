@@ -1,4 +1,6 @@
 // The three formats of a comparison: an aligned table, JSON, GitHub markdown.
+#include "weaver/reporters/compare_format.hpp"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -8,7 +10,6 @@
 
 #include "synthetic_run.hpp"
 #include "weaver/reporters/compare.hpp"
-#include "weaver/reporters/compare_format.hpp"
 
 namespace {
 
@@ -21,13 +22,11 @@ using weaver::testing::SyntheticCase;
 // BASE, only in NEW, failed in NEW.
 Comparison mixed_comparison() {
   std::vector<SyntheticCase> base = {steady_case("Slower", 20, 50, 9),
-                                     steady_case("Same", 20, 50, 9),
-                                     steady_case("Gone", 20, 50, 9),
+                                     steady_case("Same", 20, 50, 9), steady_case("Gone", 20, 50, 9),
                                      steady_case("Broken", 20, 50, 9)};
-  std::vector<SyntheticCase> current = {steady_case("Slower", 20, 65, 9),
-                                        steady_case("Same", 20, 50, 9, 1),
-                                        steady_case("Added", 20, 50, 9),
-                                        SyntheticCase{"Broken", {}, {}, "no packets | at all"}};
+  std::vector<SyntheticCase> current = {
+      steady_case("Slower", 20, 65, 9), steady_case("Same", 20, 50, 9, 1),
+      steady_case("Added", 20, 50, 9), SyntheticCase{"Broken", {}, {}, "no packets | at all"}};
   return compare_runs(parse_run_report(gb_json(base), "base.json"),
                       parse_run_report(gb_json(current), "new.json"), CompareOptions{});
 }
@@ -93,21 +92,25 @@ TEST(CompareFormat, TextIsAnAlignedTable) {
   std::ostringstream out;
   write_comparison_text(mixed_comparison(), out);
   const auto lines = lines_of(out.str());
-  ASSERT_GE(lines.size(), 12u) << out.str();
+  ASSERT_GE(lines.size(), 13u) << out.str();
   EXPECT_EQ(lines[0], "BASE  base.json");
   EXPECT_EQ(lines[1], "NEW   new.json");
-  // Header at line 4, then the five cases: the reps column lines up.
-  const std::size_t reps = lines[4].find("reps");
+  // Metric names at line 4, column names at 5, then the five cases: columns line up.
+  const std::size_t reps = lines[5].find("reps");
   ASSERT_NE(reps, std::string::npos) << out.str();
-  EXPECT_EQ(lines[4].rfind("case", 0), 0u);
-  EXPECT_EQ(lines[5].rfind("Slower", 0), 0u);
-  EXPECT_EQ(lines[5].substr(reps, 4), " 9/9");
-  EXPECT_NE(lines[5].find("REGRESSED"), std::string::npos);
-  EXPECT_NE(lines[5].find("+30."), std::string::npos);
-  EXPECT_NE(lines[7].find("only in BASE"), std::string::npos);
-  EXPECT_EQ(lines[7].substr(reps, 4), " 9/-");
-  EXPECT_NE(lines[8].find("FAILED in NEW"), std::string::npos);
-  EXPECT_NE(lines[9].find("only in NEW"), std::string::npos);
+  EXPECT_EQ(lines[5].rfind("case", 0), 0u);
+  EXPECT_NE(lines[4].find("- p50_us -"), std::string::npos) << lines[4];
+  EXPECT_NE(lines[4].find("- p99_us -"), std::string::npos) << lines[4];
+  // The group line ends where the p99 "p" column ends.
+  EXPECT_EQ(lines[4].size(), lines[5].find("  reps")) << out.str();
+  EXPECT_EQ(lines[6].rfind("Slower", 0), 0u);
+  EXPECT_EQ(lines[6].substr(reps, 4), " 9/9");
+  EXPECT_NE(lines[6].find("REGRESSED"), std::string::npos);
+  EXPECT_NE(lines[6].find("+30."), std::string::npos);
+  EXPECT_NE(lines[8].find("only in BASE"), std::string::npos);
+  EXPECT_EQ(lines[8].substr(reps, 4), " 9/-");
+  EXPECT_NE(lines[9].find("FAILED in NEW"), std::string::npos);
+  EXPECT_NE(lines[10].find("only in NEW"), std::string::npos);
   const std::string text = out.str();
   EXPECT_NE(text.find("FAILED in NEW: Broken: no packets | at all\n"), std::string::npos);
   EXPECT_NE(text.find("5 case(s): 1 regressed, 0 improved, 1 unchanged, 1 only in BASE, "
@@ -127,12 +130,15 @@ TEST(CompareFormat, MarkdownIsAGithubTable) {
   ASSERT_EQ(table.size(), 2u + 5u) << out.str();
   const auto cells = [](const std::string& line) {
     std::size_t bars = 0;
-    for (std::size_t i = 0; i < line.size(); ++i) bars += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+    for (std::size_t i = 0; i < line.size(); ++i)
+      bars += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
     return bars - 1;
   };
-  EXPECT_EQ(table[0].rfind("| case | p50_us base | p50_us new | p50_us change | p50_us p |", 0), 0u);
+  EXPECT_EQ(table[0].rfind("| case | p50_us base | p50_us new | p50_us change | p50_us p |", 0),
+            0u);
   EXPECT_EQ(table[1].rfind("| --- | ---: |", 0), 0u);
-  for (const auto& line : table) EXPECT_EQ(cells(line), 2u + 2u * 4u) << line;
+  // case, 4 columns for each of the 2 metrics, reps, verdict
+  for (const auto& line : table) EXPECT_EQ(cells(line), 3u + 2u * 4u) << line;
   EXPECT_NE(table[2].find("| REGRESSED |"), std::string::npos);
   // A '|' in an error message must not split a cell.
   EXPECT_NE(out.str().find("no packets \\| at all"), std::string::npos);

@@ -1,10 +1,11 @@
 // The comparison of two runs: thresholds, the U test over repetitions,
 // cases on one side only, failed cases, metric choice.
+#include "weaver/reporters/compare.hpp"
+
 #include <gtest/gtest.h>
 
 #include "synthetic_run.hpp"
 #include "weaver/error.hpp"
-#include "weaver/reporters/compare.hpp"
 #include "weaver/reporters/run_report.hpp"
 
 namespace {
@@ -21,11 +22,13 @@ using weaver::testing::noisy;
 using weaver::testing::steady_case;
 using weaver::testing::SyntheticCase;
 
-constexpr const char* udp = "UdpStream/lab-bridge/size:64/rate:10000/count:2000/iterations:1/manual_time";
-constexpr const char* icmp = "IcmpEcho/lab-bridge/size:64/rate:1000/count:500/iterations:1/manual_time";
+constexpr const char* udp =
+    "UdpStream/lab-bridge/size:64/rate:10000/count:2000/iterations:1/manual_time";
+constexpr const char* icmp =
+    "IcmpEcho/lab-bridge/size:64/rate:1000/count:500/iterations:1/manual_time";
 
-Comparison compare(const std::vector<SyntheticCase>& base, const std::vector<SyntheticCase>& current,
-                   const CompareOptions& options = {}) {
+Comparison compare(const std::vector<SyntheticCase>& base,
+                   const std::vector<SyntheticCase>& current, const CompareOptions& options = {}) {
   return compare_runs(parse_run_report(gb_json(base), "base.json"),
                       parse_run_report(gb_json(current), "new.json"), options);
 }

@@ -3,14 +3,14 @@
 // the tie-corrected normal approximation with continuity correction, as
 // scipy.stats.mannwhitneyu(alternative='two-sided', method='asymptotic')
 // does): python3 with math.erfc, scipy not being installed.
+#include "weaver/reporters/mann_whitney.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <map>
 #include <stdexcept>
 #include <vector>
-
-#include "weaver/reporters/mann_whitney.hpp"
 
 namespace {
 
@@ -81,8 +81,8 @@ TEST(MannWhitney, AgreesWithTheFormulaOnSamplesWithoutTies) {
 TEST(MannWhitney, IdenticalSamplesGiveOne) {
   EXPECT_DOUBLE_EQ(mann_whitney_u(std::vector<double>{4, 4, 4}, std::vector<double>{4, 4}).p_value,
                    1.0);
-  EXPECT_DOUBLE_EQ(mann_whitney_u(std::vector<double>{1, 2, 3}, std::vector<double>{1, 2, 3}).p_value,
-                   1.0);
+  EXPECT_DOUBLE_EQ(
+      mann_whitney_u(std::vector<double>{1, 2, 3}, std::vector<double>{1, 2, 3}).p_value, 1.0);
 }
 
 TEST(MannWhitney, NineSeparatedRepetitionsAreSignificant) {

@@ -1,5 +1,7 @@
 // Reading Google Benchmark JSON: repetitions grouped by run_name, aggregates
 // skipped, bare NaN accepted, failures kept, one-line errors naming the file.
+#include "weaver/reporters/run_report.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,7 +11,6 @@
 #include "temp_dir.hpp"
 #include "weaver/error.hpp"
 #include "weaver/reporters/json_number_tokens.hpp"
-#include "weaver/reporters/run_report.hpp"
 
 namespace {
 

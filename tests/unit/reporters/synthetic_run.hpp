@@ -14,8 +14,8 @@ namespace weaver::testing {
 
 struct SyntheticCase {
   std::string name = "UdpStream/lab-bridge/size:64/rate:10000/count:2000/iterations:1/manual_time";
-  std::vector<double> p50_us;  // one per repetition
-  std::vector<double> p99_us;  // same length as p50_us
+  std::vector<double> p50_us;        // one per repetition
+  std::vector<double> p99_us;        // same length as p50_us
   std::optional<std::string> error;  // every repetition failed with it
 };
 
@@ -23,7 +23,8 @@ struct SyntheticCase {
 inline std::vector<double> noisy(double center, std::size_t repetitions, int seed = 0) {
   std::vector<double> values;
   for (std::size_t i = 0; i < repetitions; ++i) {
-    const double wobble = std::sin(static_cast<double>(i * 7 + static_cast<std::size_t>(seed)) * 1.3);
+    const double wobble =
+        std::sin(static_cast<double>(i * 7 + static_cast<std::size_t>(seed)) * 1.3);
     values.push_back(center * (1.0 + 0.01 * wobble));
   }
   return values;
@@ -44,11 +45,14 @@ inline std::string number(double value) {
 inline std::string entry_head(const std::string& name, const std::string& run_name,
                               const std::string& run_type, std::size_t repetitions,
                               std::size_t index) {
-  return "    {\n      \"name\": \"" + name + "\",\n      \"family_index\": 0,\n"
-         "      \"per_family_instance_index\": 0,\n      \"run_name\": \"" + run_name + "\",\n"
-         "      \"run_type\": \"" + run_type + "\",\n      \"repetitions\": " +
-         std::to_string(repetitions) + ",\n      \"repetition_index\": " + std::to_string(index) +
-         ",\n      \"threads\": 1,\n";
+  return "    {\n      \"name\": \"" + name +
+         "\",\n      \"family_index\": 0,\n"
+         "      \"per_family_instance_index\": 0,\n      \"run_name\": \"" +
+         run_name +
+         "\",\n"
+         "      \"run_type\": \"" +
+         run_type + "\",\n      \"repetitions\": " + std::to_string(repetitions) +
+         ",\n      \"repetition_index\": " + std::to_string(index) + ",\n      \"threads\": 1,\n";
 }
 
 inline std::string counters(double p50, double p99, const std::string& lost) {
