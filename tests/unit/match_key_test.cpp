@@ -263,15 +263,31 @@ TEST(PayloadIdentifier, AbsentWithoutTheMagicOrWhenShort) {
   Bytes payload(24, 0);
   capture::write_payload_id({1, 2, 3}, payload);
   ASSERT_TRUE(capture::read_payload_id(payload).has_value());
-  EXPECT_FALSE(capture::read_payload_id(std::span(payload).first(23)).has_value());
+  EXPECT_FALSE(capture::read_payload_id(std::span(payload).first(15)).has_value());
   payload[3] = '2';
   EXPECT_FALSE(capture::read_payload_id(payload).has_value());
 }
 
-TEST(PayloadIdentifier, WriteLeavesATooShortBufferAlone) {
-  Bytes payload(23, 0x11);
+// A 64-byte IPv4/UDP frame has 18 payload bytes: room for magic, run id and
+// sequence, not for the send time.
+TEST(PayloadIdentifier, WithoutRoomForTheSendTimeTheFirstSixteenBytesStillIdentify) {
+  Bytes payload(18, 0x11);
   capture::write_payload_id({1, 2, 3}, payload);
-  EXPECT_EQ(payload, Bytes(23, 0x11));
+  EXPECT_EQ(Bytes(payload.begin() + 16, payload.end()), Bytes(2, 0x11));  // no partial time
+  const auto read = capture::read_payload_id(payload);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->run_id, 1u);
+  EXPECT_EQ(read->sequence, 2u);
+  EXPECT_EQ(read->send_time_ns, 0u);
+  const auto full = capture::read_payload_id(std::span(payload).first(16));
+  ASSERT_TRUE(full.has_value());
+  EXPECT_EQ(full->sequence, 2u);
+}
+
+TEST(PayloadIdentifier, WriteLeavesATooShortBufferAlone) {
+  Bytes payload(15, 0x11);
+  capture::write_payload_id({1, 2, 3}, payload);
+  EXPECT_EQ(payload, Bytes(15, 0x11));
 }
 
 PacketSpec udp_with_id(std::uint32_t run, std::uint64_t sequence, std::uint64_t send_time = 0) {
