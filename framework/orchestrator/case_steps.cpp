@@ -214,8 +214,7 @@ asio::awaitable<SourceGenerator> CaseSteps::generator_on(remote::Executor& sourc
   }
   SourceGenerator on_source;
   try {
-    bool uploaded = false;
-    on_source.path = co_await install_generator(source, *generator, uploaded);
+    on_source.path = co_await install_generator(source, *generator);
   } catch (const Error& error) {
     on_source.fallback_reason = std::string("weaver-gen could not be installed (") + error.what() + ")";
   }

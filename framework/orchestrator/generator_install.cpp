@@ -27,6 +27,8 @@ std::string fnv1a_64(std::ifstream& in) {
   return fmt::format("{:016x}", hash);
 }
 
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 }  // namespace
 
 GeneratorBinary GeneratorBinary::load(const std::filesystem::path& local) {
@@ -44,10 +46,8 @@ std::string GeneratorBinary::remote_path() const {
 }
 
 remote::asio::awaitable<std::string> install_generator(remote::Executor& source,
-                                                       const GeneratorBinary& binary,
-                                                       bool& uploaded) {
+                                                       const GeneratorBinary& binary) {
   const std::string final_path = binary.remote_path();
-  uploaded = false;
   std::vector<std::string> look{"stat", "-c", "%s", "--", final_path};
   const remote::CommandOutput found = co_await source.capture(std::move(look), kCommandTimeout);
   if (found.status.success() && found.out == std::to_string(binary.size) + "\n") {
@@ -56,7 +56,7 @@ remote::asio::awaitable<std::string> install_generator(remote::Executor& source,
   std::vector<std::string> make_folder{"mkdir", "-p", "-m", "700", "--", kCacheFolder};
   const remote::CommandOutput made = co_await source.capture(std::move(make_folder), kCommandTimeout);
   if (!made.status.success()) {
-    throw Error(source.where() + ": cannot make " + kCacheFolder + ": " + made.err);
+    throw Error(source.where() + ": cannot make " + kCacheFolder + ": " + first_line(made.err));
   }
   // A name of this run's own, so that runs uploading at once do not mix bytes.
   const std::string partial =
@@ -67,9 +67,8 @@ remote::asio::awaitable<std::string> install_generator(remote::Executor& source,
                                   partial, final_path};
   const remote::CommandOutput moved = co_await source.capture(std::move(finish), kCommandTimeout);
   if (!moved.status.success()) {
-    throw Error(source.where() + ": cannot install " + final_path + ": " + moved.err);
+    throw Error(source.where() + ": cannot install " + final_path + ": " + first_line(moved.err));
   }
-  uploaded = true;
   co_return "./" + final_path;
 }
 

@@ -27,12 +27,11 @@ struct GeneratorBinary {
   std::string remote_path() const;
 };
 
-// Makes sure the source has the binary; returns the path to run it by.
-// `uploaded` tells whether this call had to upload it. Throws RemoteError
-// (or weaver::Error) when the source cannot take it.
+// Makes sure the source has the binary (uploading it when it has not);
+// returns the path to run it by. Throws RemoteError (or weaver::Error) when
+// the source cannot take it.
 remote::asio::awaitable<std::string> install_generator(remote::Executor& source,
-                                                       const GeneratorBinary& binary,
-                                                       bool& uploaded);
+                                                       const GeneratorBinary& binary);
 
 // What a source sends with for the rest of the run: weaver-gen at `path`, or,
 // when it could not be installed there (SFTP refused, no writable home),
