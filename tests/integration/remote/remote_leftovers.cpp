@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -42,6 +44,12 @@ class NothingLeftBehind : public ::testing::Environment {
  public:
   void TearDown() override {
     EXPECT_EQ(fixture_folders(), std::vector<std::string>{});
+    // An sshd child serving a connection that just closed (sshd -R) may take
+    // a moment to exit; it must be gone within two seconds.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (!fixture_processes().empty() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     EXPECT_EQ(fixture_processes(), std::vector<std::string>{});
   }
 };
