@@ -30,8 +30,13 @@ std::vector<std::string> fixture_processes() {
   std::vector<std::string> found;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmdline;
+    try {
+      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+      cmdline.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+      continue;  // the process ended while being read (ESRCH)
+    }
     if (cmdline.find(fixture_prefix()) != std::string::npos) {
       for (char& c : cmdline) c = c == '\0' ? ' ' : c;
       found.push_back(entry.path().filename().string() + ": " + cmdline);
