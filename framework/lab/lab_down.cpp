@@ -51,9 +51,16 @@ std::vector<std::string> root_links() {
   return names;
 }
 
+// Empty for a process that ended meanwhile: libstdc++ throws on the read
+// error (ESRCH) /proc gives then.
 std::string read_cmdline(const std::string& pid) {
-  std::ifstream in("/proc/" + pid + "/cmdline");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text;
+  try {
+    std::ifstream in("/proc/" + pid + "/cmdline");
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception&) {
+    return {};
+  }
   std::replace(text.begin(), text.end(), '\0', ' ');
   return text;
 }
@@ -89,11 +96,16 @@ std::vector<pid_t> lab_processes(const std::vector<std::string>& netns_names,
 }
 
 bool alive(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string pid_text, comm, state;
-  if (!(in >> pid_text)) return false;
+  std::string rest;
+  try {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string pid_text;
+    if (!(in >> pid_text)) return false;
+    rest.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception&) {
+    return false;  // it ended while being read
+  }
   // comm may contain spaces: the state follows the last ')'.
-  std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto close = rest.rfind(')');
   return close != std::string::npos && close + 2 < rest.size() && rest[close + 2] != 'Z';
 }
