@@ -1,8 +1,5 @@
 // Runs the built `weaver` binary the way a user would.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <climits>
@@ -16,9 +13,8 @@
 
 #include "capture_writer.hpp"
 #include "synthetic_traffic.hpp"
+#include "run_program.hpp"
 #include "temp_dir.hpp"
-
-extern char** environ;
 
 namespace {
 
@@ -26,46 +22,13 @@ using weaver::testing::SyntheticTraffic;
 using weaver::testing::SyntheticTruth;
 using weaver::testing::TempDirTest;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using Outcome = weaver::testing::ProgramOutcome;
 
 class Cli : public TempDirTest {
  protected:
   Outcome run_weaver(std::vector<std::string> args) {
     args.insert(args.begin(), WEAVER_BINARY);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const std::string out = file("stdout.txt");
-    const std::string err = file("stderr.txt");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    Outcome run;
-    if (spawned != 0) {
-      ADD_FAILURE() << "cannot run " << WEAVER_BINARY;
-      return run;
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    run.out = read_text(out);
-    run.err = read_text(err);
-    return run;
+    return weaver::testing::run_program(std::move(args), file("stdout.txt"), file("stderr.txt"));
   }
 
   SyntheticTruth synthesize(double loss = 0.01) {
