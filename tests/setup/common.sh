@@ -2,9 +2,9 @@
 
 WEAVER_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-dev
-  libpcap-dev libssh-dev libboost-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
+  libpcap-dev libssh-dev libboost-dev libjs-chart.js nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  tcpdump hping3 python3 openssh-server openssh-client iproute2
+  tcpdump hping3 ethtool chromium python3 openssh-server openssh-client iproute2
 )
 
 # Installs only what is missing; a second run installs nothing.

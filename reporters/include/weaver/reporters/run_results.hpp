@@ -1,0 +1,61 @@
+// What one `weaver run` produced, as every output format of a results folder
+// reads it: the run's context, every case's repetitions (Google Benchmark's
+// figures joined with weaver's own: scenario, configuration, histogram) and
+// the environment the hypervisors disclosed.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace weaver::reporters {
+
+// One bucket of a case's log-linear latency histogram (PIF->VIF delay, ns).
+struct HistogramBucket {
+  std::int64_t lower_ns = 0;  // inclusive
+  std::int64_t upper_ns = 0;  // inclusive
+  std::uint64_t count = 0;
+};
+
+// One repetition of one case.
+struct CaseRun {
+  std::string name;           // SynFlood/lab-bridge/size:64/rate:10000/count:2000
+  std::string scenario;       // SynFlood
+  std::string configuration;  // lab-bridge
+  std::vector<std::pair<std::string, std::int64_t>> parameters;  // {size, 64}, {rate, 10000}, ...
+  int repetition = 0;                      // 0-based
+  double time_us = 0;                      // the manual time: mean PIF->VIF latency
+  std::map<std::string, double> counters;  // p50_us, p99_us, matched, lost, ...
+  std::string label;                       // measured, but not as asked (empty: as asked)
+  std::optional<std::string> error;        // set: the case failed and measured nothing
+  std::vector<HistogramBucket> histogram;  // non-empty buckets, ascending; empty when failed
+  std::string pif_capture;  // kept capture files, relative to the results folder (empty: none)
+  std::string vif_capture;
+  std::string annotated_capture;  // the VIF capture as pcapng with each packet's delay
+};
+
+struct RunContext {
+  std::string weaver_version;  // "0.7.0"
+  std::string git_revision;    // of the weaver source it was built from; "unknown" outside git
+  std::string started_utc;     // "2026-11-28T00:20:21Z"
+  std::string label;           // the folder name's suffix
+  std::string target;          // "lab wv1", "lab.yaml"
+  std::string lab_file;        // the lab file's path, or the local lab's state file
+  std::string lab_file_sha256;
+  std::string host;            // where weaver ran
+  nlohmann::json configurations = nlohmann::json::object();  // name -> what it measured
+};
+
+struct RunResults {
+  RunContext context;
+  std::vector<CaseRun> runs;  // in the order they ran
+  // environment.json's content: per configuration what RFC 8204 asks to
+  // disclose; null when it was not collected.
+  nlohmann::json environment;
+};
+
+}  // namespace weaver::reporters
