@@ -10,7 +10,7 @@ source tests/setup/common.sh
 quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 
-install_packages
+install_packages "${WEAVER_TEST_PACKAGES[@]}"
 configure_and_build build -DCMAKE_BUILD_TYPE=Release
 run_ctest build
 

@@ -4,14 +4,18 @@ WEAVER_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-dev
   libpcap-dev libssh-dev libboost-dev libjs-chart.js nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  tcpdump hping3 ethtool chromium python3 openssh-server openssh-client iproute2
+  tcpdump hping3 ethtool python3 openssh-server openssh-client iproute2
 )
 
-# Installs only what is missing; a second run installs nothing.
+# Only the tests need these: the HTML report is rendered in headless Chromium.
+WEAVER_TEST_PACKAGES=(chromium)
+
+# install_packages [extra packages...]: installs only what is missing; a
+# second run installs nothing.
 install_packages() {
   local missing=()
   local package
-  for package in "${WEAVER_PACKAGES[@]}"; do
+  for package in "${WEAVER_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("$package")
   done
