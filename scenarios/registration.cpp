@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "scenarios/case_counters.hpp"
+#include "scenarios/case_details.hpp"
 
 namespace weaver::scenarios {
 namespace {
@@ -114,6 +115,10 @@ std::size_t register_cases(const std::vector<Scenario>& scenarios, Orchestrator&
         for (std::size_t i = 0; i < scenario.axes.size(); ++i) values.push_back(state.range(static_cast<int>(i)));
         for (auto _ : state) {
           Orchestrator::Outcome outcome = run_one(*shared, scenario, configuration, values);
+          if (shared->options.on_case) {
+            shared->options.on_case(case_details(case_name(scenario, configuration, values), scenario,
+                                                 configuration, values, outcome));
+          }
           if (!outcome.result) {
             ++tally.failed;
             state.SkipWithError(outcome.error.c_str());

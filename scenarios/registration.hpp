@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "scenarios/scenario.hpp"
 #include "weaver/orchestrator/orchestrator.hpp"
+#include "weaver/reporters/run_results.hpp"
 
 namespace weaver::scenarios {
 
@@ -16,6 +18,9 @@ struct RegistrationOptions {
   // Runs each case on every configuration of a different hypervisor at once
   // (when the first of them comes up), keeping the results for their turn.
   bool parallel_hypervisors = false;
+  // Called as each case repetition ends, before Google Benchmark reports it,
+  // with weaver's side of it (see scenarios/case_details.hpp).
+  std::function<void(reporters::CaseRun)> on_case;
 };
 
 // What the registered cases did, for the exit code.

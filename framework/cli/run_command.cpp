@@ -3,14 +3,20 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 
+#include "run_context.hpp"
 #include "run_target.hpp"
 #include "scenarios/registration.hpp"
 #include "weaver/error.hpp"
 #include "weaver/orchestrator/orchestrator.hpp"
+#include "weaver/reporters/html_page.hpp"
+#include "weaver/reporters/results_folder.hpp"
+#include "weaver/reporters/results_reporter.hpp"
 
 namespace weaver::cli {
 namespace {
@@ -25,6 +31,8 @@ struct RunArguments {
   bool keep_captures = false;
   std::string capture_dir;
   std::string generator = "weaver-gen";
+  std::string results_dir = "results";
+  std::string label;  // empty: "lab", or the lab file's name
 };
 
 // weaver-gen is built next to weaver and installed beside it.
@@ -46,6 +54,37 @@ std::optional<std::filesystem::path> generator_to_upload(const std::string& choi
   return path;
 }
 
+// The default label: "lab" for the local lab, the lab file's name otherwise
+// (characters a label cannot hold become '-').
+std::string default_label(const RunArguments& args) {
+  if (args.config.empty()) return "lab";
+  std::string label = std::filesystem::path(args.config).stem().string();
+  for (char& c : label) {
+    const bool kept = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    if (!kept) c = '-';
+  }
+  label = label.substr(0, 64);
+  if (label.empty() || label.front() == '.' || label.front() == '-') label = "run";
+  return label;
+}
+
+// A kept capture's path as the results folder's files name it: relative to it.
+std::string inside(const std::filesystem::path& folder, const std::string& file) {
+  if (file.empty()) return file;
+  const std::filesystem::path relative = std::filesystem::path(file).lexically_relative(folder);
+  return relative.empty() || *relative.begin() == ".." ? file : relative.string();
+}
+
+void write_results_folder(const reporters::ResultsFolder& folder, reporters::ResultsReporter& reporter) {
+  const std::optional<std::string> chart_library = reporters::load_chart_library();
+  if (!chart_library) {
+    std::cerr << "weaver: " << reporters::kChartLibraryPath
+              << " not found (Debian package libjs-chart.js): report.html has tables but no charts\n";
+  }
+  reporters::write_results(folder, reporter.results(), reporter.benchmark_json(), chart_library);
+  std::cerr << "weaver: results in " << folder.path().string() << "\n";
+}
+
 int run(const RunArguments& args, const char* program, const std::vector<std::string>& benchmark_flags) {
   const auto key = capture::parse_key_kind(args.key);
   if (!key) throw UsageError("--key '" + args.key + "': expected auto, tcp-seq, ip-id, payload-id or hash");
@@ -61,12 +100,19 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   benchmark::Initialize(&argc, argv.data());
   if (argc > 1) throw UsageError(std::string("unknown option '") + argv[1] + "' (see weaver run --help)");
 
+  const std::string label = args.label.empty() ? default_label(args) : args.label;
+  reporters::validate_label(label);
+  const auto started = std::chrono::system_clock::now();
   RunTarget target(args.config, args.lab);
+  const reporters::ResultsFolder folder(args.results_dir, label, started);
+  reporters::ResultsReporter reporter(benchmark::CreateDefaultDisplayReporter(),
+                                      run_context(target, label, started));
   orchestrator::RunOptions options;
   options.accept_new_host_keys = args.accept_new_host_keys;
   options.key = *key;
   options.keep_captures = args.keep_captures;
   options.capture_dir = args.capture_dir;
+  if (args.keep_captures && args.capture_dir.empty()) options.capture_dir = folder.path() / "captures";
   options.stop_on_signals = true;
   options.generator = generator_to_upload(args.generator);
   if (::isatty(STDERR_FILENO)) {
@@ -76,14 +122,23 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   }
   orchestrator::Orchestrator orchestrator(target.config(), options);
   scenarios::CaseTally tally;
-  scenarios::register_cases(scenario_set, orchestrator, {args.parallel_hypervisors}, tally);
+  scenarios::RegistrationOptions registration{args.parallel_hypervisors, {}};
+  registration.on_case = [&reporter, &folder](reporters::CaseRun run) {
+    run.pif_capture = inside(folder.path(), run.pif_capture);
+    run.vif_capture = inside(folder.path(), run.vif_capture);
+    run.annotated_capture = inside(folder.path(), run.annotated_capture);
+    reporter.add_case(std::move(run));
+  };
+  scenarios::register_cases(scenario_set, orchestrator, registration, tally);
   std::cerr << "weaver: measuring " << target.description() << ": "
             << target.config().configurations.size() << " configuration(s), " << scenario_set.size()
             << " scenario(s)\n";
-  benchmark::RunSpecifiedBenchmarks();
+  benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   if (options.progress) std::cerr << "\r\033[K";
   orchestrator.close();
+  // Nothing ran with --benchmark_list_tests: no results folder.
+  if (!reporter.benchmark_json().empty()) write_results_folder(folder, reporter);
   if (const int signal_number = orchestrator.interrupted()) {
     std::cerr << "weaver: interrupted: " << tally.measured
               << " case(s) measured before it; the others are reported as failed\n";
@@ -117,8 +172,18 @@ std::function<int()> add_run_command(CLI::App& app, const char* program) {
                     "add unknown SSH host keys to known_hosts (changed keys are still refused)");
   command->add_flag("--parallel-hypervisors", args->parallel_hypervisors,
                     "measure a case on every hypervisor at once");
-  command->add_flag("--keep-captures", args->keep_captures, "keep each case's PIF and VIF captures");
-  command->add_option("--capture-dir", args->capture_dir, "where fetched captures go (default: a temporary folder)");
+  command->add_option("--results-dir", args->results_dir,
+                      "where the run's results folder <UTC timestamp>-<label>/ is created")
+      ->capture_default_str();
+  command->add_option("--label", args->label,
+                      "the results folder's suffix, also recorded in its files "
+                      "(default: lab, or the lab file's name)");
+  command->add_flag("--keep-captures", args->keep_captures,
+                    "keep each case's PIF and VIF captures (in the results folder's captures/), "
+                    "and the VIF capture as pcapng with each packet's PIF->VIF delay as a comment");
+  command->add_option("--capture-dir", args->capture_dir,
+                      "where fetched captures go (default: captures/ in the results folder with "
+                      "--keep-captures, a temporary folder otherwise)");
   command->add_option("--generator", args->generator,
                       "traffic generator on the sources: weaver-gen (uploaded to each source and "
                       "cached there), hping3 (installed on the sources), or the path of a weaver-gen "

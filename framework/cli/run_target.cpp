@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "weaver/error.hpp"
 #include "weaver/lab/lab.hpp"
@@ -18,12 +21,21 @@ std::vector<std::string> labs_up() {
   return up;
 }
 
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
 RunTarget::RunTarget(const std::string& config_file, const std::string& lab_id) {
   if (!config_file.empty()) {
     config_ = orchestrator::load_run_config(config_file);
     description_ = config_file;
+    definition_source_ = std::filesystem::absolute(config_file).string();
+    definition_text_ = file_text(config_file);
     return;
   }
   std::string id = lab_id;
@@ -52,12 +64,16 @@ RunTarget::RunTarget(const std::string& config_file, const std::string& lab_id) 
     }
     own_lab_ = report.plan.id;
     description_ = "lab " + report.plan.id;
+    definition_source_ = "state of lab " + report.plan.id;
+    definition_text_ = report.state.dump();
     return;
   }
   const lab::LabStatus status = lab::lab_status(id);
   if (!status.complete) throw UsageError("lab " + id + " is not up (weaver lab status)");
   config_ = orchestrator::run_config_from_lab_state(status.state);
   description_ = "lab " + id;
+  definition_source_ = "state of lab " + id;
+  definition_text_ = status.state.dump();
 }
 
 RunTarget::~RunTarget() {

@@ -20,10 +20,16 @@ class RunTarget {
 
   const orchestrator::RunConfig& config() const { return config_; }
   const std::string& description() const { return description_; }
+  // What the run's hypervisors were read from, for the results' context: the
+  // lab file's path and content, or the local lab's state as JSON.
+  const std::string& definition_source() const { return definition_source_; }
+  const std::string& definition_text() const { return definition_text_; }
 
  private:
   orchestrator::RunConfig config_;
   std::string description_;
+  std::string definition_source_;
+  std::string definition_text_;
   std::optional<std::string> own_lab_;
 };
 

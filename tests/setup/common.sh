@@ -2,7 +2,7 @@
 
 WEAVER_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-dev
-  libpcap-dev libssh-dev libboost-dev libjs-chart.js nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
+  libpcap-dev libssh-dev libssl-dev libboost-dev libjs-chart.js nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tcpdump hping3 ethtool python3 openssh-server openssh-client iproute2
 )

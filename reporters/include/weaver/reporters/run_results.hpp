@@ -26,11 +26,17 @@ struct CaseRun {
   std::string name;           // SynFlood/lab-bridge/size:64/rate:10000/count:2000
   std::string scenario;       // SynFlood
   std::string configuration;  // lab-bridge
-  std::vector<std::pair<std::string, std::int64_t>> parameters;  // {size, 64}, {rate, 10000}, ...
+  std::string protocol;       // syn, udp, icmp
+  std::string direction;      // ingress (PIF->VIF) or egress (VIF->PIF)
+  // The traffic as sent, every field whether an axis or not, in this order:
+  // size (frame bytes), rate (pps per source, 0: max), count (per source),
+  // burst (0: none), burst_interval_us.
+  std::vector<std::pair<std::string, std::int64_t>> parameters;
   int repetition = 0;                      // 0-based
   double time_us = 0;                      // the manual time: mean PIF->VIF latency
   std::map<std::string, double> counters;  // p50_us, p99_us, matched, lost, ...
   std::string label;                       // measured, but not as asked (empty: as asked)
+  double case_seconds = 0;                 // the whole case, set-up to analysis
   std::optional<std::string> error;        // set: the case failed and measured nothing
   std::vector<HistogramBucket> histogram;  // non-empty buckets, ascending; empty when failed
   std::string pif_capture;  // kept capture files, relative to the results folder (empty: none)

@@ -1,0 +1,50 @@
+#include "scenarios/case_details.hpp"
+
+namespace weaver::scenarios {
+namespace {
+
+// Bursts set their own pace: their traffic has no rate.
+std::vector<std::pair<std::string, std::int64_t>> parameters(
+    const orchestrator::TrafficSpec& spec) {
+  std::vector<std::pair<std::string, std::int64_t>> fields{{"size", spec.frame_size}};
+  if (spec.burst == 0) fields.emplace_back("rate", spec.rate_pps);
+  fields.insert(fields.end(), {{"count", spec.count},
+                               {"burst", spec.burst},
+                               {"burst_interval_us", spec.burst_interval_us}});
+  return fields;
+}
+
+std::vector<reporters::HistogramBucket> buckets(const analysis::LatencyHistogram& histogram) {
+  std::vector<reporters::HistogramBucket> out;
+  for (const auto& bucket : histogram.buckets())
+    out.push_back({bucket.lower_ns, bucket.upper_ns, bucket.count});
+  return out;
+}
+
+}  // namespace
+
+reporters::CaseRun case_details(const std::string& case_name, const Scenario& scenario,
+                                const orchestrator::Configuration& configuration,
+                                const std::vector<std::int64_t>& values,
+                                const orchestrator::Orchestrator::Outcome& outcome) {
+  const orchestrator::TrafficSpec spec = scenario.traffic(values);
+  reporters::CaseRun run;
+  run.name = case_name;
+  run.scenario = scenario.name;
+  run.configuration = configuration.name;
+  run.protocol = orchestrator::to_string(spec.protocol);
+  run.direction = spec.direction == orchestrator::Direction::egress ? "egress" : "ingress";
+  run.parameters = parameters(spec);
+  if (!outcome.result) {
+    run.error = outcome.error;
+    return run;
+  }
+  const orchestrator::CaseResult& result = *outcome.result;
+  run.case_seconds = result.case_seconds;
+  run.histogram = buckets(result.latency.histogram);
+  run.pif_capture = result.pif_file.string();
+  run.vif_capture = result.vif_file.string();
+  return run;
+}
+
+}  // namespace weaver::scenarios
