@@ -31,7 +31,8 @@ void join_in_time_order(KeyedCapture& pif, KeyedCapture& vif, StreamingJoin& joi
     const bool take_pif =
         pif.valid() && (!vif.valid() || (*pif).timestamp_ns <= (*vif).timestamp_ns);
     KeyedCapture& capture = take_pif ? pif : vif;
-    join.add(take_pif ? Side::pif : Side::vif, (*capture).key, (*capture).timestamp_ns);
+    join.add(take_pif ? Side::pif : Side::vif, (*capture).key, (*capture).timestamp_ns,
+             (*capture).record);
     capture.advance();
   }
 }

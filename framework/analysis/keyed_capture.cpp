@@ -53,7 +53,7 @@ void KeyedCapture::decode_all() {
     ++counts_.packets;
     const std::uint64_t key = key_of(packet);
     if (key == 0) continue;
-    batch.push_back({key, packet.timestamp_ns});
+    batch.push_back({key, packet.timestamp_ns, packet.record});
     if (batch.size() == KeyedPacketQueue::kBatchSize) {
       if (!queue_.push(std::move(batch))) return;  // the joining side gave up
       batch = KeyedBatch();

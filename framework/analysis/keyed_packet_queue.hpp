@@ -14,6 +14,7 @@ namespace weaver::analysis {
 struct KeyedPacket {
   std::uint64_t key;
   std::int64_t timestamp_ns;
+  std::uint64_t record;  // 1-based record number in its file
 };
 
 using KeyedBatch = std::vector<KeyedPacket>;

@@ -17,7 +17,7 @@ namespace weaver::analysis {
 struct PendingPacket {
   std::uint64_t key = 0;  // never 0
   std::int64_t timestamp_ns = 0;
-  std::uint64_t ordinal = 0;  // position among the keyed packets of its capture
+  std::uint64_t ordinal = 0;  // position in its capture: the record number, growing in file order
 };
 
 class PendingTable {

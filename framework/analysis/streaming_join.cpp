@@ -21,7 +21,8 @@ StreamingJoin::StreamingJoin(std::int64_t window_ns, LatencyResult& result,
       on_match_(std::move(on_match)),
       recently_matched_(kRecentMatches, 0) {}
 
-void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns) {
+void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns,
+                        std::uint64_t record) {
   if (timestamp_ns > now_ns_) {
     now_ns_ = timestamp_ns;
     if (now_ns_ >= next_sweep_ns_) sweep(now_ns_);
@@ -33,7 +34,9 @@ void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns)
   }
   const auto mine = static_cast<std::size_t>(side);
   const auto other = 1 - mine;
-  const std::uint64_t ordinal = ordinal_[mine]++;
+  // Record numbers grow in file order, as the reordering check needs.
+  const std::uint64_t ordinal = record != 0 ? record : ++ordinal_[mine];
+  const PendingPacket packet{key, timestamp_ns, ordinal};
   std::uint64_t expired = 0;
   std::optional<PendingPacket> partner;
   if (pending_[other].size() != 0) {  // usually empty on the VIF side
@@ -42,9 +45,9 @@ void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns)
   }
   if (partner) {
     if (side == Side::vif) {
-      match(*partner, timestamp_ns, key);
+      match(*partner, packet);
     } else {
-      match(PendingPacket{key, timestamp_ns, ordinal}, partner->timestamp_ns, key);
+      match(packet, *partner);
     }
     return;
   }
@@ -52,12 +55,12 @@ void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns)
     ++duplicates_[mine];
     return;
   }
-  if (pending_[mine].insert(PendingPacket{key, timestamp_ns, ordinal})) ++duplicates_[mine];
+  if (pending_[mine].insert(packet)) ++duplicates_[mine];
   if (pending_[0].size() + pending_[1].size() > max_waiting_) shorten_window(now_ns_);
 }
 
-void StreamingJoin::match(const PendingPacket& pif, std::int64_t vif_ns, std::uint64_t key) {
-  const MatchedPacket packet{pif.timestamp_ns, vif_ns};
+void StreamingJoin::match(const PendingPacket& pif, const PendingPacket& vif) {
+  const MatchedPacket packet{pif.timestamp_ns, vif.timestamp_ns, vif.ordinal};
   const std::int64_t delta = packet.delta_ns();
   ++result_.matched;
   if (delta < 0) ++result_.negative;
@@ -71,7 +74,7 @@ void StreamingJoin::match(const PendingPacket& pif, std::int64_t vif_ns, std::ui
     highest_matched_pif_ordinal_ = pif.ordinal;
     any_matched_ = true;
   }
-  recently_matched_[key & (kRecentMatches - 1)] = key;
+  recently_matched_[vif.key & (kRecentMatches - 1)] = vif.key;
   if (on_match_) on_match_(packet);
 }
 

@@ -33,13 +33,15 @@ class StreamingJoin {
                 std::uint64_t max_waiting = kDefaultMaxWaiting);
 
   // Packets must come in (roughly) ascending timestamp order across both sides.
-  void add(Side side, std::uint64_t key, std::int64_t timestamp_ns);
+  // `record` is the packet's 1-based record number in its file, increasing in
+  // file order; 0 numbers the packets of each side 1, 2, 3... as they come.
+  void add(Side side, std::uint64_t key, std::int64_t timestamp_ns, std::uint64_t record = 0);
 
   // Everything still waiting is counted as one-sided.
   void finish();
 
  private:
-  void match(const PendingPacket& pif, std::int64_t vif_ns, std::uint64_t key);
+  void match(const PendingPacket& pif, const PendingPacket& vif);
   void sweep(std::int64_t now_ns);
   void count_expired(Side side, std::uint64_t packets);
   void shorten_window(std::int64_t now_ns);

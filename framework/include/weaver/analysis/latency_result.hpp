@@ -32,6 +32,10 @@ struct CaptureCounts {
 struct MatchedPacket {
   std::int64_t pif_ns;
   std::int64_t vif_ns;
+  // The VIF packet's 1-based record number in its file, as Wireshark numbers
+  // frames (from a StreamingJoin fed without record numbers: its 1-based
+  // position among the keyed VIF packets).
+  std::uint64_t vif_record = 0;
   std::int64_t delta_ns() const { return vif_ns - pif_ns; }
 };
 
