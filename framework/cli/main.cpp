@@ -8,6 +8,7 @@
 #include "lab_command.hpp"
 #include "measure_command.hpp"
 #include "run_command.hpp"
+#include "trend_command.hpp"
 #include "weaver/error.hpp"
 
 int main(int argc, char** argv) {
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   const auto run = weaver::cli::add_run_command(app, argv[0]);
   const auto measure = weaver::cli::add_measure_command(app);
   const auto compare = weaver::cli::add_compare_command(app);
+  const auto trend = weaver::cli::add_trend_command(app);
 
   try {
     app.parse(argc, argv);
@@ -31,7 +33,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    for (const auto& command : {analyze, lab, run, measure, compare}) {
+    for (const auto& command : {analyze, lab, run, measure, compare, trend}) {
       if (const int code = command(); code >= 0) return code;
     }
     return 2;
