@@ -16,11 +16,6 @@ fi
 install_packages
 configure_and_build build -DCMAKE_BUILD_TYPE=Release
 
-run_dir="results/$(date -u +%Y%m%dT%H%M%SZ)-lab"
-mkdir -p "$run_dir"
-status=0
-build/framework/weaver run --benchmark_counters_tabular=true \
-  --benchmark_out="$run_dir/weaver.json" --benchmark_out_format=json "$@" || status=$?
-echo
-echo "Results: $run_dir/weaver.json (Google Benchmark JSON)"
-exit "$status"
+# weaver writes results/<UTC timestamp>-lab/ (weaver.json, weaver.csv,
+# histograms.json, junit.xml, environment.json, report.html) and names it.
+exec build/framework/weaver run --benchmark_counters_tabular=true --results-dir results "$@"

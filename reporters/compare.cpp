@@ -11,41 +11,6 @@
 namespace weaver::reporters {
 namespace {
 
-std::set<std::string> reported_metrics(const RunReport& base, const RunReport& current) {
-  std::set<std::string> metrics;
-  for (const RunReport* report : {&base, &current}) {
-    for (const CaseResult& result : report->cases) {
-      for (const auto& [metric, values] : result.values) metrics.insert(metric);
-    }
-  }
-  return metrics;
-}
-
-// "p99" means the counter p99_us; "time" is always there.
-std::string resolve_metric(const std::string& wanted, const std::set<std::string>& reported) {
-  if (wanted == time_metric || reported.contains(wanted)) return wanted;
-  if (reported.contains(wanted + "_us")) return wanted + "_us";
-  if (reported.empty()) return wanted;  // nothing measured on either side: nothing to check
-  std::string names;
-  for (const std::string& name : reported) names += (names.empty() ? "" : ", ") + name;
-  throw UsageError("metric '" + wanted +
-                   "': neither run reports it (choose with --metric: " + names + ")");
-}
-
-std::vector<std::string> resolve_metrics(const CompareOptions& options, const RunReport& base,
-                                         const RunReport& current) {
-  if (options.metrics.empty()) throw UsageError("no metric to compare");
-  const std::set<std::string> reported = reported_metrics(base, current);
-  std::vector<std::string> metrics;
-  for (const std::string& wanted : options.metrics) {
-    std::string metric = resolve_metric(wanted, reported);
-    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end()) {
-      metrics.push_back(std::move(metric));
-    }
-  }
-  return metrics;
-}
-
 void check_limits(const CompareOptions& options) {
   if (!std::isfinite(options.threshold_pct) || options.threshold_pct < 0.0) {
     throw UsageError("--threshold " + std::to_string(options.threshold_pct) +
@@ -212,7 +177,7 @@ Comparison compare_runs(const RunReport& base, const RunReport& current,
   comparison.base_source = base.source;
   comparison.new_source = current.source;
   comparison.options = options;
-  comparison.options.metrics = resolve_metrics(options, base, current);
+  comparison.options.metrics = resolve_metrics(options.metrics, {&base, &current});
   const CaseComparer comparer(comparison.options, comparison.underpowered_test);
   for (const CaseResult& base_case : base.cases) {
     comparison.cases.push_back(

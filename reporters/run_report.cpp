@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -181,6 +182,35 @@ RunReport parse_run_report(std::string_view json_text, const std::string& source
   report.source = source;
   report.cases = collector.finish();
   return report;
+}
+
+std::vector<std::string> resolve_metrics(const std::vector<std::string>& wanted,
+                                         const std::vector<const RunReport*>& runs) {
+  if (wanted.empty()) throw UsageError("no metric given");
+  std::set<std::string> reported;
+  for (const RunReport* run : runs) {
+    for (const CaseResult& result : run->cases) {
+      for (const auto& [metric, values] : result.values) reported.insert(metric);
+    }
+  }
+  std::vector<std::string> metrics;
+  for (const std::string& name : wanted) {
+    std::string metric = name;
+    if (name != time_metric && !reported.contains(name)) {
+      if (reported.contains(name + "_us")) {
+        metric = name + "_us";
+      } else if (!reported.empty()) {  // nothing measured at all: nothing to check
+        std::string names;
+        for (const std::string& known : reported) names += (names.empty() ? "" : ", ") + known;
+        throw UsageError("metric '" + name + "': no run reports it (choose with --metric: " +
+                         names + ")");
+      }
+    }
+    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end()) {
+      metrics.push_back(std::move(metric));
+    }
+  }
+  return metrics;
 }
 
 RunReport read_run_report(const std::filesystem::path& path) {

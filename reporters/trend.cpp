@@ -86,36 +86,6 @@ void check_threshold(double threshold_pct) {
   }
 }
 
-// "p99" means the counter p99_us; "time" is always there.
-std::string resolve_metric(const std::string& wanted, const std::set<std::string>& reported) {
-  if (wanted == time_metric || reported.contains(wanted)) return wanted;
-  if (reported.contains(wanted + "_us")) return wanted + "_us";
-  if (reported.empty()) return wanted;  // nothing measured in any run: nothing to follow
-  std::string names;
-  for (const std::string& name : reported) names += (names.empty() ? "" : ", ") + name;
-  throw UsageError("metric '" + wanted + "': no run reports it (choose with --metric: " + names +
-                   ")");
-}
-
-std::vector<std::string> resolve_metrics(const std::vector<std::string>& wanted,
-                                         const std::vector<HistoryRun>& runs) {
-  if (wanted.empty()) throw UsageError("no metric to follow");
-  std::set<std::string> reported;
-  for (const HistoryRun& run : runs) {
-    for (const CaseResult& result : run.report.cases) {
-      for (const auto& [metric, values] : result.values) reported.insert(metric);
-    }
-  }
-  std::vector<std::string> metrics;
-  for (const std::string& name : wanted) {
-    std::string metric = resolve_metric(name, reported);
-    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end()) {
-      metrics.push_back(std::move(metric));
-    }
-  }
-  return metrics;
-}
-
 RunState state_of(const CaseResult* result) {
   if (result == nullptr) return RunState::absent;
   if (result->repetitions > 0 && result->failed_repetitions >= result->repetitions) {
@@ -246,7 +216,9 @@ Trend build_trend(RunHistory history, const TrendOptions& options) {
   Trend trend;
   trend.directory = history.directory;
   trend.options = options;
-  trend.options.metrics = resolve_metrics(options.metrics, history.runs);
+  std::vector<const RunReport*> reports;
+  for (const HistoryRun& run : history.runs) reports.push_back(&run.report);
+  trend.options.metrics = resolve_metrics(options.metrics, reports);
   std::vector<std::string> names;
   std::set<std::string> seen;
   for (const HistoryRun& run : history.runs) {

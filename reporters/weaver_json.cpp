@@ -23,11 +23,17 @@ json context_fields(const RunContext& context) {
 json case_fields(const CaseRun& run) {
   json parameters = json::object();
   for (const auto& [name, value] : run.parameters) parameters[name] = value;
-  return {{"scenario", run.scenario},
-          {"configuration", run.configuration},
-          {"protocol", run.protocol},
-          {"direction", run.direction},
-          {"parameters", std::move(parameters)}};
+  json fields{{"scenario", run.scenario},
+              {"configuration", run.configuration},
+              {"protocol", run.protocol},
+              {"direction", run.direction},
+              {"parameters", std::move(parameters)}};
+  if (!run.pif.empty()) fields["interfaces"] = {{"pif", run.pif}, {"vif", run.vif}};
+  if (!run.pif_capture.empty()) {
+    fields["captures"] = {
+        {"pif", run.pif_capture}, {"vif", run.vif_capture}, {"annotated", run.annotated_capture}};
+  }
+  return fields;
 }
 
 // Google Benchmark's run_name is the case name followed by its own fields

@@ -41,9 +41,12 @@ reporters::CaseRun case_details(const std::string& case_name, const Scenario& sc
   }
   const orchestrator::CaseResult& result = *outcome.result;
   run.case_seconds = result.case_seconds;
+  run.pif = result.pif;
+  run.vif = result.vif;
   run.histogram = buckets(result.latency.histogram);
   run.pif_capture = result.pif_file.string();
   run.vif_capture = result.vif_file.string();
+  run.annotated_capture = result.annotated_file.string();
   return run;
 }
 

@@ -13,6 +13,7 @@
 #include "run_target.hpp"
 #include "scenarios/registration.hpp"
 #include "weaver/error.hpp"
+#include "weaver/orchestrator/environment.hpp"
 #include "weaver/orchestrator/orchestrator.hpp"
 #include "weaver/reporters/html_page.hpp"
 #include "weaver/reporters/results_folder.hpp"
@@ -68,6 +69,17 @@ std::string default_label(const RunArguments& args) {
   return label;
 }
 
+// --benchmark_list_tests only names the cases: no results folder then.
+bool lists_tests_only(const std::vector<std::string>& benchmark_flags) {
+  for (const std::string& flag : benchmark_flags) {
+    if (flag == "--benchmark_list_tests" || flag == "--benchmark_list_tests=true" ||
+        flag == "--benchmark_list_tests=1" || flag == "--benchmark_list_tests=yes") {
+      return true;
+    }
+  }
+  return false;
+}
+
 // A kept capture's path as the results folder's files name it: relative to it.
 std::string inside(const std::filesystem::path& folder, const std::string& file) {
   if (file.empty()) return file;
@@ -103,8 +115,11 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   const std::string label = args.label.empty() ? default_label(args) : args.label;
   reporters::validate_label(label);
   const auto started = std::chrono::system_clock::now();
+  // Created first, so a run that could not keep its results measures nothing
+  // (an empty folder is removed again).
+  std::optional<reporters::ResultsFolder> folder;
+  if (!lists_tests_only(benchmark_flags)) folder.emplace(args.results_dir, label, started);
   RunTarget target(args.config, args.lab);
-  const reporters::ResultsFolder folder(args.results_dir, label, started);
   reporters::ResultsReporter reporter(benchmark::CreateDefaultDisplayReporter(),
                                       run_context(target, label, started));
   orchestrator::RunOptions options;
@@ -112,7 +127,9 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   options.key = *key;
   options.keep_captures = args.keep_captures;
   options.capture_dir = args.capture_dir;
-  if (args.keep_captures && args.capture_dir.empty()) options.capture_dir = folder.path() / "captures";
+  if (folder && args.keep_captures && args.capture_dir.empty()) {
+    options.capture_dir = folder->path() / "captures";
+  }
   options.stop_on_signals = true;
   options.generator = generator_to_upload(args.generator);
   if (::isatty(STDERR_FILENO)) {
@@ -123,22 +140,27 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   orchestrator::Orchestrator orchestrator(target.config(), options);
   scenarios::CaseTally tally;
   scenarios::RegistrationOptions registration{args.parallel_hypervisors, {}};
-  registration.on_case = [&reporter, &folder](reporters::CaseRun run) {
-    run.pif_capture = inside(folder.path(), run.pif_capture);
-    run.vif_capture = inside(folder.path(), run.vif_capture);
-    run.annotated_capture = inside(folder.path(), run.annotated_capture);
-    reporter.add_case(std::move(run));
-  };
+  if (folder) {
+    registration.on_case = [&reporter, &folder](reporters::CaseRun run) {
+      run.pif_capture = inside(folder->path(), run.pif_capture);
+      run.vif_capture = inside(folder->path(), run.vif_capture);
+      run.annotated_capture = inside(folder->path(), run.annotated_capture);
+      reporter.add_case(std::move(run));
+    };
+  }
   scenarios::register_cases(scenario_set, orchestrator, registration, tally);
   std::cerr << "weaver: measuring " << target.description() << ": "
             << target.config().configurations.size() << " configuration(s), " << scenario_set.size()
             << " scenario(s)\n";
+  if (folder) {
+    // Before the first case: the VIFs it resolves are the cases' too.
+    reporter.results().environment = orchestrator.collect_environment();
+  }
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   if (options.progress) std::cerr << "\r\033[K";
   orchestrator.close();
-  // Nothing ran with --benchmark_list_tests: no results folder.
-  if (!reporter.benchmark_json().empty()) write_results_folder(folder, reporter);
+  if (folder) write_results_folder(*folder, reporter);
   if (const int signal_number = orchestrator.interrupted()) {
     std::cerr << "weaver: interrupted: " << tally.measured
               << " case(s) measured before it; the others are reported as failed\n";

@@ -53,6 +53,12 @@ class LabResolver final : public VifResolver {
  public:
   const char* name() const override { return kIp.adapter; }
 
+  // The lab's datapaths are the kernel's own (bridge, routing, tc) or
+  // weaver's forwarder, set up with iproute2: its version is what there is.
+  std::string version_script() const override {
+    return R"sh(v=$(timeout 5 ip -V 2>/dev/null | sed -n 's/.*\(iproute2-[^ ,]*\).*/\1/p'); echo "weaver lab (network namespaces${v:+, $v})")sh";
+  }
+
   awaitable<std::string> resolve(remote::Executor& executor, const VmInterface& interface,
                                  remote::Timeout timeout) override {
     check_request(executor, kIp, interface);

@@ -44,6 +44,12 @@ class LibvirtResolver final : public VifResolver {
  public:
   const char* name() const override { return kVirsh.adapter; }
 
+  // `virsh version --daemon`: "Running hypervisor: QEMU 7.2.0" and
+  // "Running against daemon: 9.0.0".
+  std::string version_script() const override {
+    return R"sh(timeout 5 virsh version --daemon 2>/dev/null | awk -F': *' '$1=="Running hypervisor"{h=$2} $1=="Running against daemon"{d=$2} END{s=h; if (d!="") s=s (s=="" ? "" : ", ") "libvirtd " d; if (s!="") print s}')sh";
+  }
+
   awaitable<std::string> resolve(remote::Executor& executor, const VmInterface& interface,
                                  remote::Timeout timeout) override {
     check_request(executor, kVirsh, interface);

@@ -33,6 +33,12 @@ class XenServerResolver final : public VifResolver {
  public:
   const char* name() const override { return kXe.adapter; }
 
+  // The inventory every XenServer / XCP-ng dom0 has (PRODUCT_BRAND='XCP-ng',
+  // PRODUCT_VERSION='8.2.1'): no xe call, no host UUID needed.
+  std::string version_script() const override {
+    return R"sh(tr -d "'\"" < /etc/xensource-inventory 2>/dev/null | awk -F= '$1=="PRODUCT_BRAND"{b=$2} $1=="PRODUCT_VERSION"{v=$2} END{if (v!="") print b " " v}')sh";
+  }
+
   awaitable<std::string> resolve(remote::Executor& executor, const VmInterface& interface,
                                  remote::Timeout timeout) override {
     check_request(executor, kXe, interface);

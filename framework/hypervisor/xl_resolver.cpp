@@ -16,6 +16,12 @@ class XlResolver final : public VifResolver {
  public:
   const char* name() const override { return kXl.adapter; }
 
+  // `xl info` prints "xen_major : 4", "xen_minor : 17", "xen_extra : .3" and,
+  // in newer releases, "xen_version : 4.17.3".
+  std::string version_script() const override {
+    return R"sh(timeout 5 xl info 2>/dev/null | awk '{k=$0; sub(/[ \t]*:.*/,"",k); v=$0; sub(/^[^:]*:[ \t]*/,"",v)} k=="xen_major"{ma=v} k=="xen_minor"{mi=v} k=="xen_extra"{ex=v} k=="xen_version"{xv=v} END{if (xv=="" && ma!="") xv=ma "." mi ex; if (xv!="") print "Xen " xv}')sh";
+  }
+
   awaitable<std::string> resolve(remote::Executor& executor, const VmInterface& interface,
                                  remote::Timeout timeout) override {
     check_request(executor, kXl, interface);

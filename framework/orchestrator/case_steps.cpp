@@ -14,6 +14,7 @@
 #include "remote_capture.hpp"
 #include "traffic_command.hpp"
 #include "weaver/analysis/analyze.hpp"
+#include "weaver/analysis/annotate_capture.hpp"
 #include "weaver/error.hpp"
 #include "weaver/hypervisor/vif_resolver.hpp"
 #include "weaver/remote/local_executor.hpp"
@@ -356,7 +357,18 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
     first_pif = std::min(first_pif, packet.pif_ns);
     last_pif = std::max(last_pif, packet.pif_ns);
   };
-  result.latency = analysis::analyze_captures(analyze);
+  if (options.keep_captures) {
+    // The second side's capture again, as pcapng with each packet's delay.
+    analysis::AnnotateOptions annotate;
+    annotate.analyze = analyze;
+    annotate.output_path =
+        (local_dir / (egress ? "pif-annotated.pcapng" : "vif-annotated.pcapng")).string();
+    annotate.direction = egress ? "VIF->PIF" : "PIF->VIF";
+    result.latency = analysis::write_annotated_capture(annotate).latency;
+    result.annotated_file = annotate.output_path;
+  } else {
+    result.latency = analysis::analyze_captures(analyze);
+  }
   if (result.latency.matched > 1 && last_pif > first_pif && !traffic.empty()) {
     result.achieved_pps = static_cast<double>(result.latency.matched - 1) * 1e9 /
                           static_cast<double>(last_pif - first_pif) / static_cast<double>(traffic.size());

@@ -15,8 +15,10 @@
 #include <map>
 
 #include "case_steps.hpp"
+#include "environment_collect.hpp"
 #include "host_pool.hpp"
 #include "weaver/error.hpp"
+#include "weaver/orchestrator/environment.hpp"
 
 namespace weaver::orchestrator {
 
@@ -171,6 +173,26 @@ std::vector<Orchestrator::Outcome> Orchestrator::run_cases(
   }
   impl_->drive(running);
   return outcomes;
+}
+
+nlohmann::json Orchestrator::collect_environment() {
+  const std::string collected = utc_timestamp(std::chrono::system_clock::now());
+  const std::vector<Configuration>& configurations = impl_->config.configurations;
+  std::vector<nlohmann::json> entries(configurations.size());
+  impl_->io.poll();
+  impl_->io.restart();
+  std::vector<std::future<void>> running;
+  for (std::vector<std::size_t>& indices : group_by_host(configurations)) {
+    running.push_back(asio::co_spawn(
+        impl_->io,
+        collect_host_environment(impl_->hosts, impl_->vif_cache, configurations, std::move(indices), entries),
+        asio::use_future));
+  }
+  impl_->drive(running);
+  for (auto& host : running) host.get();  // failures are in the entries; nothing else throws
+  nlohmann::json by_name = nlohmann::json::object();
+  for (std::size_t i = 0; i < configurations.size(); ++i) by_name[configurations[i].name] = std::move(entries[i]);
+  return {{"collected_utc", collected}, {"configurations", std::move(by_name)}};
 }
 
 void Orchestrator::close() {

@@ -217,11 +217,45 @@ class RunListing : public Cli {
                           "hypervisors:\n  - name: hv\n    host: 198.18.0.2\n    adapter: xl\n"
                           "    pif: eth0\n    vms:\n      - name: vm1\n        address: 198.18.1.20\n"
                        << vm_extra;
-    const Outcome run = run_weaver({"run", "--config", lab, "--benchmark_list_tests=true"});
+    const Outcome run = run_weaver({"run", "--config", lab, "--benchmark_list_tests=true",
+                                    "--results-dir", file("results")});
     EXPECT_EQ(run.exit_code, 0) << run.err;
     return run.out;
   }
 };
+
+TEST_F(RunListing, ListingCreatesNoResultsFolder) {
+  list_cases("");
+  EXPECT_FALSE(std::filesystem::exists(file("results")));
+}
+
+TEST_F(RunListing, ABadLabelIsOneLineAndCreatesNothing) {
+  const std::string lab = file("lab.yaml");
+  std::ofstream(lab) << "sources: []\n";
+  const Outcome run =
+      run_weaver({"run", "--config", lab, "--label", "../escape", "--results-dir", file("results")});
+  expect_usage_failure(run, "--label '../escape'");
+  EXPECT_FALSE(std::filesystem::exists(file("results")));
+}
+
+TEST_F(RunListing, ABadLabFileLeavesNoResultsFolderBehind) {
+  const std::string lab = file("lab.yaml");
+  std::ofstream(lab) << "sources:\n  - {name: src1}\n";
+  const Outcome run = run_weaver({"run", "--config", lab, "--results-dir", file("results")});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find(lab), std::string::npos) << run.err;
+  EXPECT_TRUE(std::filesystem::is_empty(file("results"))) << "the run's empty folder stays behind";
+}
+
+TEST_F(RunListing, AResultsDirThatCannotBeCreatedIsOneLineBeforeAnythingRuns) {
+  std::ofstream(file("taken")) << "a file, not a folder\n";
+  const std::string lab = file("lab.yaml");
+  std::ofstream(lab) << "sources: []\n";
+  const Outcome run = run_weaver({"run", "--config", lab, "--results-dir", file("taken") + "/results"});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+  EXPECT_NE(run.err.find(file("taken") + "/results"), std::string::npos) << run.err;
+}
 
 TEST_F(RunListing, EgressCasesOnlyWhereTheVmCanBeReached) {
   const std::string without = list_cases("");

@@ -166,7 +166,7 @@ TEST_F(GeneratorTest, RunUploadsItOnceThenFindsItCached) {
   for (const auto& file : cached()) std::filesystem::remove(file);
   TempDir dir;
   const std::vector<std::string> args{"run", "--lab", "wv75", "--scenarios", small_scenarios(dir),
-                                      "--benchmark_format=json"};
+                                      "--benchmark_format=json", "--results-dir", dir.path()};
   const ProcessOutput first = run_weaver(args);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const auto files = cached();
@@ -209,7 +209,7 @@ TEST_F(GeneratorTest, ASourceThatCannotTakeItSendsWithHping3AndTheCaseSaysSo) {
   TempDir dir;
   UnwritableCache unwritable;
   const ProcessOutput run = run_weaver({"run", "--lab", "wv75", "--scenarios", small_scenarios(dir),
-                                        "--benchmark_format=json"});
+                                        "--benchmark_format=json", "--results-dir", dir.path()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto report = nlohmann::json::parse(run.out, nullptr, false);
   ASSERT_FALSE(report.is_discarded()) << run.out;

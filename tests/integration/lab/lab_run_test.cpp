@@ -1,6 +1,6 @@
 // The main job on the local lab, end to end over SSH: every scenario on every
-// datapath (egress too, sent from inside the lab's VMs), the 2013 command line, a lab file with an error, an unreachable
-// hypervisor among reachable ones, and Ctrl-C in the middle of a case.
+// datapath (egress too, sent from inside the lab's VMs), the 2013 command line, a lab file with an
+// error, an unreachable hypervisor among reachable ones, and Ctrl-C in the middle of a case.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -52,6 +52,22 @@ const char* const kSmallScenarios = R"(scenarios:
       count: [300]
 )";
 
+// The one results folder a run wrote under `parent`; empty when there is
+// not exactly one.
+std::filesystem::path only_results_folder(const std::string& parent) {
+  std::vector<std::filesystem::path> folders;
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(parent, ignored)) {
+    if (entry.is_directory()) folders.push_back(entry.path());
+  }
+  return folders.size() == 1 ? folders.front() : std::filesystem::path();
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 std::string write_file(const TempDir& dir, const std::string& name, const std::string& text) {
   const std::string path = dir.path() + "/" + name;
   std::ofstream(path) << text;
@@ -65,12 +81,15 @@ std::string lab_file(const TestLab& lab, const std::string& extra = {}) {
   const auto& hypervisor = lab.hypervisor();
   return "defaults:\n  key: " + ssh.at("client_key").get<std::string>() +
          "\n  known_hosts: " + ssh.at("known_hosts").get<std::string>() +
-         "\nsources:\n  - name: src\n    host: " + lab.source().at("management_address").get<std::string>() +
+         "\nsources:\n  - name: src\n    host: " +
+         lab.source().at("management_address").get<std::string>() +
          "\n    address: " + lab.source().at("data_address").get<std::string>() +
-         "\nhypervisors:\n  - name: lab\n    host: " + hypervisor.at("management_address").get<std::string>() +
+         "\nhypervisors:\n  - name: lab\n    host: " +
+         hypervisor.at("management_address").get<std::string>() +
          "\n    adapter: lab\n    pif: eth0\n    vms:\n      - name: " +
          hypervisor.at("guest").at("instance").get<std::string>() +
-         "\n        address: " + hypervisor.at("guest").at("address").get<std::string>() + "\n" + extra;
+         "\n        address: " + hypervisor.at("guest").at("address").get<std::string>() + "\n" +
+         extra;
 }
 
 nlohmann::json benchmarks_of(const ProcessOutput& run) {
@@ -120,6 +139,58 @@ struct Child {
   }
 };
 
+// Every file of the results folder agrees with what the run printed.
+void check_results_folder(const std::filesystem::path& folder, const nlohmann::json& printed) {
+  ASSERT_FALSE(folder.empty()) << "not exactly one results folder";
+  EXPECT_TRUE(
+      std::regex_match(folder.filename().string(), std::regex("[0-9]{8}T[0-9]{6}Z-every-datapath")))
+      << folder;
+  const auto weaver = nlohmann::json::parse(read_file(folder / "weaver.json"));  // strict JSON
+  const auto& benchmarks = weaver.at("benchmarks");
+  ASSERT_EQ(benchmarks.size(), printed.size());
+  EXPECT_EQ(weaver.at("context").at("weaver").at("label"), "every-datapath");
+  EXPECT_EQ(weaver.at("context").at("weaver").at("lab_file_sha256").get<std::string>().size(), 64u);
+  EXPECT_EQ(weaver.at("configurations").size(), 4u);
+  const auto histograms = nlohmann::json::parse(read_file(folder / "histograms.json"));
+  ASSERT_EQ(histograms.at("cases").size(), benchmarks.size());
+  for (std::size_t i = 0; i < benchmarks.size(); ++i) {
+    const auto& benchmark = benchmarks[i];
+    SCOPED_TRACE(benchmark.at("name").get<std::string>());
+    EXPECT_EQ(benchmark.at("matched"), printed[i].at("matched"));
+    const auto& details = benchmark.at("weaver");
+    EXPECT_NE(details.at("scenario"), "");
+    EXPECT_EQ(details.at("interfaces").at("pif"), "eth0");
+    std::uint64_t packets = 0;
+    for (const auto& bucket : histograms.at("cases")[i].at("buckets"))
+      packets += bucket[2].get<std::uint64_t>();
+    EXPECT_EQ(static_cast<double>(packets), benchmark.at("matched").get<double>());
+    for (const char* capture : {"pif", "vif", "annotated"}) {
+      const std::string file = details.at("captures").at(capture);
+      EXPECT_TRUE(std::filesystem::is_regular_file(folder / file)) << file;
+    }
+    // Wireshark shows each matched packet's delay as the packet's comment.
+    const std::string annotated =
+        read_file(folder / details.at("captures").at("annotated").get<std::string>());
+    const std::string comment = details.at("direction") == "egress" ? "VIF->PIF " : "PIF->VIF ";
+    std::size_t comments = 0;
+    for (std::size_t at = annotated.find(comment); at != std::string::npos;
+         at = annotated.find(comment, at + 1))
+      ++comments;
+    EXPECT_EQ(static_cast<double>(comments), benchmark.at("matched").get<double>());
+  }
+  const std::string csv = read_file(folder / "weaver.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 21) << csv;
+  const std::string junit = read_file(folder / "junit.xml");
+  EXPECT_NE(junit.find("tests=\"20\" failures=\"0\""), std::string::npos) << junit;
+  EXPECT_GT(std::filesystem::file_size(folder / "report.html"), 100'000u);
+  const auto environment = nlohmann::json::parse(read_file(folder / "environment.json"));
+  ASSERT_EQ(environment.at("configurations").size(), 4u) << environment.dump();
+  for (const auto& [name, configuration] : environment.at("configurations").items()) {
+    EXPECT_FALSE(configuration.contains("error")) << name << ": " << configuration.dump();
+    EXPECT_EQ(configuration.at("interfaces").at("vif").at("driver").at("driver"), "veth") << name;
+  }
+}
+
 class RunTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -132,12 +203,15 @@ TEST_F(RunTest, EveryScenarioOnEveryDatapathMeasuresSaneNumbers) {
                        "--datapath", "userspace"});
   ASSERT_TRUE(lab.up()) << lab.up_error();
   TempDir dir;
-  const ProcessOutput run = run_weaver({"run", "--lab", "wv70", "--scenarios",
-                                        write_file(dir, "scenarios.yaml", kSmallScenarios),
-                                        "--benchmark_format=json"});
+  const std::string results = dir.path() + "/results";
+  const ProcessOutput run =
+      run_weaver({"run", "--lab", "wv70", "--scenarios",
+                  write_file(dir, "scenarios.yaml", kSmallScenarios), "--benchmark_format=json",
+                  "--results-dir", results, "--label", "every-datapath", "--keep-captures"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const nlohmann::json benchmarks = benchmarks_of(run);
   ASSERT_EQ(benchmarks.size(), 20u) << run.out;
+  check_results_folder(only_results_folder(results), benchmarks);
   for (const auto& benchmark : benchmarks) {
     SCOPED_TRACE(benchmark.dump());
     EXPECT_FALSE(benchmark.value("error_occurred", false));
@@ -152,7 +226,8 @@ TEST_F(RunTest, EveryScenarioOnEveryDatapathMeasuresSaneNumbers) {
     const auto* bridge = find_case(benchmarks, scenario + "/lab-bridge/");
     const auto* userspace = find_case(benchmarks, scenario + "/lab-userspace/");
     ASSERT_TRUE(bridge && userspace) << run.out;
-    EXPECT_LT(bridge->at("p50_us").get<double>(), userspace->at("p50_us").get<double>()) << scenario;
+    EXPECT_LT(bridge->at("p50_us").get<double>(), userspace->at("p50_us").get<double>())
+        << scenario;
   }
 }
 
@@ -163,9 +238,10 @@ TEST_F(RunTest, ParallelHypervisorsMeasureEveryCaseOnce) {
   const std::string scenarios =
       "scenarios:\n  - name: Udp\n    protocol: udp\n    axes:\n      size: [64, 256]\n"
       "      rate: [2000]\n      count: [200]\n";
-  const ProcessOutput run = run_weaver({"run", "--lab", "wv71", "--parallel-hypervisors", "--scenarios",
-                                        write_file(dir, "scenarios.yaml", scenarios),
-                                        "--benchmark_repetitions=2", "--benchmark_format=json"});
+  const ProcessOutput run =
+      run_weaver({"run", "--lab", "wv71", "--parallel-hypervisors", "--scenarios",
+                  write_file(dir, "scenarios.yaml", scenarios), "--benchmark_repetitions=2",
+                  "--benchmark_format=json", "--results-dir", dir.path()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   // 3 configurations x 2 sizes x 2 repetitions, plus the aggregates.
   int iterations = 0;
@@ -183,18 +259,38 @@ TEST_F(RunTest, The2013CommandLinePrintsItsLinesAndResult) {
   TestLab lab("wv72", {"--datapath", "bridge"});
   ASSERT_TRUE(lab.up()) << lab.up_error();
   const auto& ssh = lab.state().at("ssh");
-  const ProcessOutput run = run_weaver(
-      {"measure", "-n", lab.hypervisor().at("guest").at("instance"), "--hv",
-       lab.hypervisor().at("management_address"), "-s", lab.source().at("management_address"),
-       "--source-address", lab.source().at("data_address"), "-i", "eth0", "--num", "0", "-d",
-       lab.hypervisor().at("guest").at("address"), "-k", ssh.at("client_key"), "--known-hosts",
-       ssh.at("known_hosts"), "--adapter", "lab", "-c", "300", "--rate", "2000"});
+  const ProcessOutput run = run_weaver({"measure",
+                                        "-n",
+                                        lab.hypervisor().at("guest").at("instance"),
+                                        "--hv",
+                                        lab.hypervisor().at("management_address"),
+                                        "-s",
+                                        lab.source().at("management_address"),
+                                        "--source-address",
+                                        lab.source().at("data_address"),
+                                        "-i",
+                                        "eth0",
+                                        "--num",
+                                        "0",
+                                        "-d",
+                                        lab.hypervisor().at("guest").at("address"),
+                                        "-k",
+                                        ssh.at("client_key"),
+                                        "--known-hosts",
+                                        ssh.at("known_hosts"),
+                                        "--adapter",
+                                        "lab",
+                                        "-c",
+                                        "300",
+                                        "--rate",
+                                        "2000"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("Spawning packet captures...\n"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("Captures finished, waiting for files to flush.\nTransferring files...\n"),
             std::string::npos)
       << run.out;
-  const std::regex result(R"(\{'average': [0-9.e+-]+, 'minimum': [0-9.e+-]+, 'maximum': [0-9.e+-]+, 'stdev': [0-9.e+-]+\})");
+  const std::regex result(
+      R"(\{'average': [0-9.e+-]+, 'minimum': [0-9.e+-]+, 'maximum': [0-9.e+-]+, 'stdev': [0-9.e+-]+\})");
   EXPECT_TRUE(std::regex_search(run.out, result)) << run.out;
   EXPECT_NE(run.out.find("'matched': 300,"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("'vif': 'vif1.0'"), std::string::npos) << run.out;
@@ -227,8 +323,9 @@ TEST_F(RunTest, AnUnreachableHypervisorFailsItsCasesAndTheOthersRun) {
       "scenarios:\n  - name: Udp\n    protocol: udp\n    axes:\n      size: [64]\n"
       "      rate: [2000]\n      count: [200]\n";
   const ProcessOutput run =
-      run_weaver({"run", "--config", write_file(dir, "lab.yaml", lab_file(lab, ghost)), "--scenarios",
-                  write_file(dir, "scenarios.yaml", scenarios), "--benchmark_format=json"});
+      run_weaver({"run", "--config", write_file(dir, "lab.yaml", lab_file(lab, ghost)),
+                  "--scenarios", write_file(dir, "scenarios.yaml", scenarios),
+                  "--benchmark_format=json", "--results-dir", dir.path()});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   const nlohmann::json benchmarks = benchmarks_of(run);
   const auto* reachable = find_case(benchmarks, "Udp/lab/");
@@ -250,13 +347,14 @@ TEST_F(RunTest, InterruptingARunLeavesNothingOnTheHosts) {
       "      rate: [1000]\n      count: [60000]\n";
   const std::string scenario_file = write_file(dir, "scenarios.yaml", scenarios);
   const std::string log = dir.path() + "/run.log";
+  const std::string results = dir.path() + "/results";
   Child child;
   child.pid = ::fork();
   if (child.pid == 0) {
     std::freopen(log.c_str(), "w", stdout);
     std::freopen(log.c_str(), "a", stderr);
-    ::execl(WEAVER_BINARY, WEAVER_BINARY, "run", "--lab", "wv74", "--scenarios", scenario_file.c_str(),
-            static_cast<char*>(nullptr));
+    ::execl(WEAVER_BINARY, WEAVER_BINARY, "run", "--lab", "wv74", "--scenarios",
+            scenario_file.c_str(), "--results-dir", results.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   // Interrupt once the traffic runs; the captures show the hypervisor's
@@ -283,6 +381,12 @@ TEST_F(RunTest, InterruptingARunLeavesNothingOnTheHosts) {
   EXPECT_TRUE(traffic_and_captures().empty());
   ASSERT_FALSE(remote_dir.empty());
   EXPECT_FALSE(std::filesystem::exists(remote_dir)) << remote_dir;
+  // The results folder is whole, and says the interrupted case failed.
+  const std::filesystem::path folder = only_results_folder(results);
+  ASSERT_FALSE(folder.empty()) << output;
+  const auto weaver = nlohmann::json::parse(read_file(folder / "weaver.json"));
+  EXPECT_TRUE(weaver.at("benchmarks").at(0).value("error_occurred", false)) << weaver.dump();
+  EXPECT_NE(read_file(folder / "junit.xml").find("failures=\"1\""), std::string::npos);
 }
 
 }  // namespace

@@ -26,6 +26,11 @@ class VifResolver {
   virtual remote::asio::awaitable<std::string> resolve(remote::Executor& executor,
                                                        const VmInterface& interface,
                                                        remote::Timeout timeout) = 0;
+  // A POSIX sh fragment that prints the hypervisor's version on one line
+  // ("XenServer 8.2.1", "Xen 4.17.3", "QEMU 7.2.0, libvirtd 9.0.0"), or
+  // nothing when the tool is missing or says nothing usable. It never fails
+  // the script it is pasted into, and bounds each tool call with `timeout 5`.
+  virtual std::string version_script() const = 0;
 };
 
 // "xenserver" | "xl" | "libvirt" | "lab"; throws weaver::UsageError otherwise.

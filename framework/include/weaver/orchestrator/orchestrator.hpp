@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "weaver/analysis/latency_result.hpp"
 #include "weaver/capture/match_key.hpp"
 #include "weaver/orchestrator/run_config.hpp"
@@ -67,6 +69,9 @@ struct CaseResult {
   double case_seconds = 0;     // the whole case
   std::filesystem::path pif_file;  // local copies (removed unless keep_captures)
   std::filesystem::path vif_file;
+  // With keep_captures: the capture the packets reach second as pcapng, each
+  // matched packet commented with its delay ("PIF->VIF 12.345 us").
+  std::filesystem::path annotated_file;
   std::vector<std::string> warnings;  // measured, but not as asked (e.g. hping3 instead of weaver-gen)
 };
 
@@ -93,6 +98,15 @@ class Orchestrator {
   };
   std::vector<Outcome> run_cases(const std::vector<const Configuration*>& configurations,
                                  const TrafficSpec& spec, const std::string& case_name);
+
+  // environment.json (shape in weaver/orchestrator/environment.hpp): what
+  // RFC 8204 asks a report to disclose about every configuration of the run,
+  // over the run's SSH sessions, one probe command per configuration (plus
+  // the adapter's VIF lookup, which later cases reuse). Hosts are probed side
+  // by side, a host's configurations one after another. Does not throw for a
+  // host's failure: that configuration gets an "error"; every remote call is
+  // bounded (connect timeout, 30 s VIF lookup, 60 s probe).
+  nlohmann::json collect_environment();
 
   // The signal that interrupted the run (with stop_on_signals), or 0.
   int interrupted() const;

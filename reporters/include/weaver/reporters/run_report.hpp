@@ -51,4 +51,11 @@ RunReport read_run_report(const std::filesystem::path& path);
 // Same, from JSON text; `source` names it in errors.
 RunReport parse_run_report(std::string_view json_text, const std::string& source);
 
+// The metrics --metric names, as the runs report them: "p99" means the
+// counter p99_us, "time" is always there; duplicates dropped. Throws
+// UsageError for an empty list, or a name no run reports (listing those
+// that are).
+std::vector<std::string> resolve_metrics(const std::vector<std::string>& wanted,
+                                         const std::vector<const RunReport*>& runs);
+
 }  // namespace weaver::reporters

@@ -26,6 +26,8 @@ struct CaseRun {
   std::string name;           // SynFlood/lab-bridge/size:64/rate:10000/count:2000
   std::string scenario;       // SynFlood
   std::string configuration;  // lab-bridge
+  std::string pif;            // the interfaces captured on, as resolved for this case
+  std::string vif;
   std::string protocol;       // syn, udp, icmp
   std::string direction;      // ingress (PIF->VIF) or egress (VIF->PIF)
   // The traffic as sent, every field whether an axis or not, in this order:
