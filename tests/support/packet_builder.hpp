@@ -52,6 +52,22 @@ Bytes build_ip_packet(const PacketSpec& spec);
 // An Ethernet frame, with VLAN tags and an overlay as the spec asks.
 Bytes build_ethernet_frame(const PacketSpec& spec);
 
+// The default TCP SYN with `sequence` as its TCP sequence and (low 16 bits) IP ID.
+inline Bytes syn_frame(std::uint32_t sequence) {
+  PacketSpec spec;
+  spec.tcp_sequence = sequence;
+  spec.ip_id = static_cast<std::uint16_t>(sequence);
+  return build_ethernet_frame(spec);
+}
+
+// A 60-byte frame of EtherType ARP (no IP inside, so never matched).
+inline Bytes arp_frame() {
+  Bytes frame(60, 0);
+  frame[12] = 0x08;
+  frame[13] = 0x06;
+  return frame;
+}
+
 // Frames for the other link types (no overlay, no tags).
 Bytes build_linux_sll_frame(const PacketSpec& spec);
 Bytes build_linux_sll2_frame(const PacketSpec& spec);

@@ -238,19 +238,8 @@ TEST_F(AnalyzeTest, BadFilterExpressionIsAUsageError) {
 
 // --- Hand-made captures ---------------------------------------------------------------
 
-Bytes syn(std::uint32_t sequence) {
-  PacketSpec spec;
-  spec.tcp_sequence = sequence;
-  spec.ip_id = static_cast<std::uint16_t>(sequence);
-  return weaver::testing::build_ethernet_frame(spec);
-}
-
-Bytes arp() {
-  Bytes frame(60, 0);
-  frame[12] = 0x08;
-  frame[13] = 0x06;
-  return frame;
-}
+Bytes syn(std::uint32_t sequence) { return weaver::testing::syn_frame(sequence); }
+Bytes arp() { return weaver::testing::arp_frame(); }
 
 // `count` distinct SYNs 1 µs apart, timestamped `delay_ns` after 1 s.
 std::vector<CaptureRecord> syns(std::uint32_t count, std::int64_t delay_ns) {

@@ -169,19 +169,8 @@ std::string tcpdump_count(const std::string& path) {
 
 // --- Captures with known delays ------------------------------------------------
 
-Bytes syn(std::uint32_t sequence) {
-  PacketSpec spec;
-  spec.tcp_sequence = sequence;
-  spec.ip_id = static_cast<std::uint16_t>(sequence);
-  return weaver::testing::build_ethernet_frame(spec);
-}
-
-Bytes arp() {
-  Bytes frame(60, 0);
-  frame[12] = 0x08;
-  frame[13] = 0x06;
-  return frame;
-}
+Bytes syn(std::uint32_t sequence) { return weaver::testing::syn_frame(sequence); }
+Bytes arp() { return weaver::testing::arp_frame(); }
 
 bool microsecond(CaptureFormat format) {
   return format == CaptureFormat::pcap_us || format == CaptureFormat::pcapng_us;
