@@ -7,8 +7,9 @@ WEAVER_PACKAGES=(
   tcpdump hping3 ethtool python3 openssh-server openssh-client iproute2
 )
 
-# Only the tests need these: the HTML report is rendered in headless Chromium.
-WEAVER_TEST_PACKAGES=(chromium)
+# Only the tests need these: the HTML report is rendered in headless Chromium,
+# and Google Benchmark's own compare tool (with SciPy) reads weaver.json.
+WEAVER_TEST_PACKAGES=(chromium libbenchmark-tools python3-scipy)
 
 # install_packages [extra packages...]: installs only what is missing; a
 # second run installs nothing.

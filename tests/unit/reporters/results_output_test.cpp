@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -219,6 +220,32 @@ TEST(ResultsOutput, HistogramsHoldEveryMatchedPacket) {
   EXPECT_EQ(packets, 2000u);
   EXPECT_EQ(histogram["buckets"].front()[0], 10000);
   EXPECT_EQ(histogram["buckets"].back()[1] >= 19900, true);
+}
+
+// Google Benchmark's own compare tool (Debian's libbenchmark-tools) reads
+// weaver.json, repetitions, aggregates and a failed case included.
+TEST(ResultsOutput, GoogleBenchmarksCompareToolReadsWeaverJson) {
+  const std::string compare_tool = "/usr/share/benchmark/compare.py";
+  ASSERT_TRUE(std::filesystem::exists(compare_tool))
+      << compare_tool << " not found: ./test.sh installs libbenchmark-tools";
+  testing::TempDir dir;
+  for (const char* side : {"base.json", "new.json"}) {
+    std::ostringstream console;
+    std::string benchmark_json;
+    const RunResults results = run_cases(two_cases, 3, console, &benchmark_json);
+    std::ofstream(dir.file(side)) << weaver_json(benchmark_json, results);
+  }
+  const auto compared = testing::run_program(
+      {"/usr/bin/python3", compare_tool, "--no-color", "benchmarks", dir.file("base.json"),
+       dir.file("new.json")},
+      dir.file("out"), dir.file("err"));
+  ASSERT_EQ(compared.exit_code, 0) << compared.err;
+  EXPECT_TRUE(lines_match(
+      compared.out,
+      {R"(Comparing .*base\.json to .*new\.json)",
+       R"(SynFlood/lab-bridge/size:64/rate:10000/count:2000/iterations:1/repeats:3/manual_time +[-+]0\.0000 +.*)",
+       R"(SynFlood/lab-bridge/size:64/rate:10000/count:2000/iterations:1/repeats:3/manual_time_pvalue +1\.0000 +.*)",
+       R"(UdpBurst/lab-bridge/.*/repeats:3/manual_time_pvalue +.*)"}));
 }
 
 // An independent XML parser (Python's ElementTree) reads junit.xml back.
