@@ -202,6 +202,12 @@ constexpr const char* chart_script = R"(
       options: {animation: false, responsive: true, maintainAspectRatio: false}});
     drawn += 1;
   });
+  document.querySelectorAll('canvas').forEach(canvas => {
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = false;
+    for (let i = 3; i < pixels.length && !painted; i += 4) painted = pixels[i] !== 0;
+    canvas.dataset.painted = String(painted);
+  });
   document.body.dataset.chartsDrawn = String(drawn);
   document.body.dataset.ready = 'true';
 })();

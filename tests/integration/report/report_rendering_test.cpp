@@ -3,7 +3,8 @@
 // Chart.js, loaded from a file:// URL by headless Chromium. From the DOM the
 // page's script leaves behind: it finished, it drew every chart, every canvas
 // holds pixels, every run has a row. A screenshot of the page is kept in the
-// build folder (report-screenshot.png) as the test's artifact.
+// build folder (report-screenshot.png) as the test's artifact. The trend page
+// (weaver trend --format html) is checked the same way.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -29,6 +30,7 @@
 
 #include "weaver/reporters/html_page.hpp"
 #include "weaver/reporters/html_report.hpp"
+#include "weaver/reporters/trend.hpp"
 
 extern char** environ;
 
@@ -363,6 +365,57 @@ TEST_F(ReportRendering, ScreenshotShowsThePage) {
   EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
   EXPECT_GT(png.size(), 10u * 1024);
   std::cout << "screenshot: " << screenshot.string() << "\n";
+}
+
+// Ten nightly runs of two cases; the first steps up at the eighth run.
+Trend synthetic_trend() {
+  Trend trend;
+  trend.directory = "results";
+  for (int run = 0; run < 10; ++run) {
+    HistoryRun history;
+    history.name = {"202611" + std::to_string(10 + run) + "T020000Z", "nightly"};
+    history.folder = history.name.timestamp + "-nightly";
+    trend.runs.push_back(history);
+  }
+  for (const std::string name : {"UdpStream/lab-bridge/size:64", "SynFlood/lab-userspace/size:64"}) {
+    CaseTrend trend_case;
+    trend_case.name = name;
+    trend_case.states.assign(trend.runs.size(), RunState::measured);
+    for (const std::string metric : {"p50_us", "p99_us"}) {
+      MetricTrend series;
+      series.metric = metric;
+      for (std::size_t run = 0; run < trend.runs.size(); ++run) {
+        const double level = (metric == "p50_us" ? 20.0 : 80.0) * (run % 3 == 0 ? 1.02 : 0.99);
+        const bool stepped = trend.cases.empty() && run >= 7;
+        series.values.push_back(stepped ? level * 1.4 : level);
+      }
+      series.steps = find_steps(series.values, 10.0, &series.outliers);
+      trend_case.metrics.push_back(series);
+    }
+    trend.cases.push_back(trend_case);
+  }
+  return trend;
+}
+
+TEST_F(ReportRendering, TheTrendPageDrawsOneChartPerCase) {
+  const Trend trend = synthetic_trend();
+  ASSERT_EQ(trend.cases.front().metrics.front().steps.size(), 1u);
+  const fs::path page = kOutputDir / "trend.html";
+  {
+    std::ofstream out(page, std::ios::binary | std::ios::trunc);
+    out << trend_html(trend, load_chart_library());
+  }
+  HeadlessChromium chromium;
+  const BrowserRun run = chromium.run({"--dump-dom"}, page);
+  ASSERT_EQ(run.exit_code, 0) << "chromium --dump-dom; stderr:\n" << run.err;
+  const std::vector<std::string> body = tags(run.out, "body");
+  ASSERT_EQ(body.size(), 1u) << run.out.substr(0, 2000);
+  EXPECT_EQ(attribute(body[0], "data-ready"), "true") << run.err;
+  EXPECT_EQ(attribute(body[0], "data-charts-drawn"), "2");
+  const std::vector<std::string> canvases = tags(run.out, "canvas");
+  EXPECT_EQ(canvases.size(), 2u);
+  for (const std::string& canvas : canvases)
+    EXPECT_EQ(attribute(canvas, "data-painted"), "true") << canvas;
 }
 
 }  // namespace

@@ -138,8 +138,8 @@ nlohmann::json trend_json(const Trend& trend);
 
 // A self-contained page: a line chart per case (when `chart_library`, the
 // library's inlinable source, is given; else one line saying why there are
-// none) and the tables. Sets body data-ready="true" and data-charts-drawn
-// once the charts are drawn.
+// none) and the tables. Sets data-painted="true" on each chart canvas that
+// holds a visible pixel, then body data-charts-drawn and data-ready="true".
 std::string trend_html(const Trend& trend, const std::optional<std::string>& chart_library);
 
 }  // namespace weaver::reporters
