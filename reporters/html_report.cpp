@@ -215,7 +215,14 @@ std::string run_row(const CaseRun& run, std::size_t name_rowspan) {
     const auto value = run.counters.find(counter);
     row += cell(value == run.counters.end() ? "" : counter_text(value->second), "number");
   }
-  return row + cell(run.label, "label") + "</tr>\n";
+  if (run.annotated_capture.empty()) return row + cell(run.label, "label") + "</tr>\n";
+  // Kept captures, relative to the results folder the page sits in.
+  std::string links;
+  for (const auto& [text, file] : {std::pair{"pif", &run.pif_capture}, std::pair{"vif", &run.vif_capture},
+                                   std::pair{"annotated pcapng", &run.annotated_capture}}) {
+    if (!file->empty()) links += fmt::format(" <a href=\"{}\">{}</a>", html_escape(*file), text);
+  }
+  return row + "<td class=\"label\">" + html_escape(run.label) + links + "</td></tr>\n";
 }
 
 std::string counters_table(const ScenarioGroup& group) {
@@ -223,7 +230,7 @@ std::string counters_table(const ScenarioGroup& group) {
       "<div class=\"scroll\"><table "
       "class=\"counters\"><tr><th>case</th><th>configuration</th><th>rep</th>";
   for (const char* counter : kCounterColumns) html += fmt::format("<th>{}</th>", counter);
-  html += "<th>label / error</th></tr>\n";
+  html += "<th>label / error / captures</th></tr>\n";
   for (const auto& repetitions : group.cases)
     for (std::size_t i = 0; i < repetitions.size(); ++i)
       html += run_row(*repetitions[i], i == 0 ? repetitions.size() : 0);

@@ -134,12 +134,25 @@ TEST(HtmlReport, CountersAreInTheFixedColumnOrder) {
   std::size_t at = 0;
   for (const char* column :
        {"p50_us", "p90_us", "p99_us", "p999_us", "min_us", "max_us", "stdev_us", "matched", "lost",
-        "vif_only", "reordered", "capture_drops", "achieved_pps", "sent", "label / error"}) {
+        "vif_only", "reordered", "capture_drops", "achieved_pps", "sent", "label / error / captures"}) {
     at = page.find(std::string("<th>") + column + "</th>", at);
     ASSERT_NE(at, std::string::npos) << column;
   }
   EXPECT_NE(page.find("<td class=\"number\">6.109</td>"), std::string::npos);
   EXPECT_NE(page.find("<td class=\"number\">2000</td>"), std::string::npos);
+}
+
+TEST(HtmlReport, LinksKeptCapturesRelativeToTheResultsFolder) {
+  RunResults results = synthetic_results();
+  CaseRun& kept = results.runs.front();
+  kept.pif_capture = "captures/0001-Udp/pif.pcap";
+  kept.vif_capture = "captures/0001-Udp/vif.pcap";
+  kept.annotated_capture = "captures/0001-Udp/vif-annotated.pcapng";
+  const std::string page = html_report(results, kFakeChartLibrary);
+  EXPECT_NE(page.find("<a href=\"captures/0001-Udp/vif-annotated.pcapng\">annotated pcapng</a>"),
+            std::string::npos);
+  EXPECT_NE(page.find("<a href=\"captures/0001-Udp/pif.pcap\">pif</a>"), std::string::npos);
+  EXPECT_EQ(occurrences(page, "<a href="), 3u) << "only the run that kept its captures";
 }
 
 TEST(HtmlReport, ShowsAFailedRunsErrorEscaped) {
