@@ -55,6 +55,7 @@ void ResultsReporter::add_case(CaseRun details) {
 }
 
 bool ResultsReporter::ReportContext(const Context& context) {
+  if (collect_environment_) results_.environment = collect_environment_();
   json_.ReportContext(context);
   return display_ == nullptr || display_->ReportContext(context);
 }

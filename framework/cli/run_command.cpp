@@ -152,14 +152,17 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   std::cerr << "weaver: measuring " << target.description() << ": "
             << target.config().configurations.size() << " configuration(s), " << scenario_set.size()
             << " scenario(s)\n";
-  if (folder) {
-    // Before the first case: the VIFs it resolves are the cases' too.
-    reporter.results().environment = orchestrator.collect_environment();
-  }
-  benchmark::RunSpecifiedBenchmarks(&reporter);
+  // Before the first case: the VIFs it resolves are the cases' too.
+  reporter.collect_environment_with([&orchestrator] { return orchestrator.collect_environment(); });
+  const std::size_t matched = benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   if (options.progress) std::cerr << "\r\033[K";
   orchestrator.close();
+  if (matched == 0) {
+    // Google Benchmark has said which filter matched nothing; a nightly job
+    // must not pass on an empty run.
+    throw UsageError("no case to run (weaver run --benchmark_list_tests lists them)");
+  }
   if (folder) write_results_folder(*folder, reporter);
   if (const int signal_number = orchestrator.interrupted()) {
     std::cerr << "weaver: interrupted: " << tally.measured

@@ -257,6 +257,20 @@ TEST_F(RunListing, AResultsDirThatCannotBeCreatedIsOneLineBeforeAnythingRuns) {
   EXPECT_NE(run.err.find(file("taken") + "/results"), std::string::npos) << run.err;
 }
 
+// Nothing is connected to when no case is selected: the lab file's hosts
+// do not exist.
+TEST_F(RunListing, AFilterThatMatchesNothingIsBadUsageAndWritesNothing) {
+  const std::string lab = file("lab.yaml");
+  std::ofstream(lab) << "sources:\n  - {name: src1, host: 198.18.0.5}\n"
+                        "hypervisors:\n  - name: hv\n    host: 198.18.0.2\n    adapter: xl\n"
+                        "    pif: eth0\n    vms:\n      - name: vm1\n        address: 198.18.1.20\n";
+  const Outcome run = run_weaver({"run", "--config", lab, "--benchmark_filter=NoSuchCase",
+                                  "--results-dir", file("results")});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("weaver: no case to run"), std::string::npos) << run.err;
+  EXPECT_TRUE(std::filesystem::is_empty(file("results")));
+}
+
 TEST_F(RunListing, EgressCasesOnlyWhereTheVmCanBeReached) {
   const std::string without = list_cases("");
   EXPECT_NE(without.find("UdpStream/hv/size:64/"), std::string::npos) << without;

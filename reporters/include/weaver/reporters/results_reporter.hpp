@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -26,6 +27,12 @@ class ResultsReporter final : public benchmark::BenchmarkReporter {
   // Google Benchmark reports it; `details.name` is the case name.
   void add_case(CaseRun details);
 
+  // Called once, when Google Benchmark starts the first case (not when
+  // nothing matches or the cases are only listed): the run's environment.
+  void collect_environment_with(std::function<nlohmann::json()> collect) {
+    collect_environment_ = std::move(collect);
+  }
+
   bool ReportContext(const Context& context) override;
   void ReportRuns(const std::vector<Run>& runs) override;
   void Finalize() override;
@@ -42,6 +49,7 @@ class ResultsReporter final : public benchmark::BenchmarkReporter {
   benchmark::JSONReporter json_;
   RunResults results_;
   std::map<std::string, std::deque<CaseRun>> pending_;  // per case name, in repetition order
+  std::function<nlohmann::json()> collect_environment_;
 };
 
 // The case name of a Google Benchmark run: the family name and its
