@@ -93,8 +93,9 @@ class CaseComparer {
         underpowered_test_ = true;
       }
     }
-    if (significant && change > options_.threshold_pct) result.verdict = Verdict::regressed;
-    if (significant && change < -options_.threshold_pct) result.verdict = Verdict::improved;
+    const double worse_by = higher_is_better(metric) ? -change : change;
+    if (significant && worse_by > options_.threshold_pct) result.verdict = Verdict::regressed;
+    if (significant && worse_by < -options_.threshold_pct) result.verdict = Verdict::improved;
     return result;
   }
 

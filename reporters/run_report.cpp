@@ -184,6 +184,10 @@ RunReport parse_run_report(std::string_view json_text, const std::string& source
   return report;
 }
 
+bool higher_is_better(std::string_view metric) {
+  return metric == "matched" || metric == "sent" || metric == "achieved_pps";
+}
+
 std::vector<std::string> resolve_metrics(const std::vector<std::string>& wanted,
                                          const std::vector<const RunReport*>& runs) {
   if (wanted.empty()) throw UsageError("no metric given");

@@ -234,10 +234,11 @@ Trend build_trend(RunHistory history, const TrendOptions& options) {
   return trend;
 }
 
-bool steps_up_in_latest_run(const CaseTrend& trend_case, std::size_t runs) {
+bool steps_worse_in_latest_run(const CaseTrend& trend_case, std::size_t runs) {
   return std::any_of(trend_case.metrics.begin(), trend_case.metrics.end(), [&](const auto& m) {
+    const StepDirection worse = higher_is_better(m.metric) ? StepDirection::down : StepDirection::up;
     return std::any_of(m.steps.begin(), m.steps.end(), [&](const Step& step) {
-      return step.run + 1 == runs && step.direction == StepDirection::up;
+      return step.run + 1 == runs && step.direction == worse;
     });
   });
 }
@@ -257,7 +258,7 @@ std::vector<const CaseTrend*> cases_stepping_in_latest_run(const Trend& trend) {
 int trend_exit_code(const Trend& trend) {
   return std::any_of(
              trend.cases.begin(), trend.cases.end(),
-             [&](const CaseTrend& c) { return steps_up_in_latest_run(c, trend.runs.size()); })
+             [&](const CaseTrend& c) { return steps_worse_in_latest_run(c, trend.runs.size()); })
              ? 1
              : 0;
 }

@@ -258,14 +258,14 @@ json trend_json(const Trend& trend) {
   for (const CaseTrend& trend_case : trend.cases) cases.push_back(case_json(trend_case));
   for (const CaseTrend* trend_case : cases_stepping_in_latest_run(trend)) {
     stepped.push_back(trend_case->name);
-    if (steps_up_in_latest_run(*trend_case, trend.runs.size())) up.push_back(trend_case->name);
+    if (steps_worse_in_latest_run(*trend_case, trend.runs.size())) up.push_back(trend_case->name);
   }
   return {{"directory", trend.directory},
           {"metrics", trend.options.metrics},
           {"threshold_pct", trend.options.threshold_pct},
           {"runs", std::move(runs)},
           {"cases", std::move(cases)},
-          {"latest_run", {{"stepped", std::move(stepped)}, {"stepped_up", std::move(up)}}},
+          {"latest_run", {{"stepped", std::move(stepped)}, {"stepped_worse", std::move(up)}}},
           {"regressed", trend_exit_code(trend) != 0}};
 }
 

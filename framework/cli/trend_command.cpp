@@ -84,7 +84,7 @@ std::function<int()> add_trend_command(CLI::App& app) {
       "trend",
       "Every results folder (<YYYYMMDDTHHMMSSZ>-<label>/weaver.json) under DIR, oldest first: "
       "each case's p50 and p99 run after run, step changes marked. Exit 1 when a case stepped "
-      "up (slower) in the latest run.");
+      "the worse way in the latest run (up; down for matched, sent, achieved_pps).");
   command->add_option("DIR", args->directory, "folder of results folders (e.g. results)")
       ->required();
   command

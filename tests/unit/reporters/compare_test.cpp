@@ -85,6 +85,26 @@ TEST(Compare, OneRepetitionLetsTheThresholdDecide) {
   EXPECT_FALSE(comparison.underpowered_test);  // no test ran
 }
 
+// One repetition of one case reporting only an achieved rate.
+std::string run_with_rate(double pps) {
+  return R"({"benchmarks": [{"name": "U/iterations:1/manual_time", "run_name": "U/iterations:1/manual_time",
+             "run_type": "iteration", "repetitions": 1, "repetition_index": 0, "real_time": 5,
+             "time_unit": "us", "achieved_pps": )" +
+         std::to_string(pps) + "}]}";
+}
+
+TEST(Compare, ForRatesAndCountsAFallIsTheRegression) {
+  CompareOptions options;
+  options.metrics = {"achieved_pps"};
+  const auto base = parse_run_report(run_with_rate(10000), "base.json");
+  const auto slower = compare_runs(base, parse_run_report(run_with_rate(7000), "new.json"), options);
+  EXPECT_EQ(only_case(slower).verdict, Verdict::regressed);
+  EXPECT_EQ(compare_exit_code(slower), 1);
+  const auto faster = compare_runs(base, parse_run_report(run_with_rate(13000), "new.json"), options);
+  EXPECT_EQ(only_case(faster).verdict, Verdict::improved);
+  EXPECT_EQ(compare_exit_code(faster), 0);
+}
+
 TEST(Compare, FivePercentIsWithinTheThreshold) {
   const auto comparison = compare({p99_scaled(udp, 1.0, 9)}, {p99_scaled(udp, 1.05, 9)});
   const auto& result = only_case(comparison);

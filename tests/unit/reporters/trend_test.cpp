@@ -146,6 +146,26 @@ TEST(TrendSteps, MissingRunsArePassedOver) {
   EXPECT_EQ(step_runs(find_steps(values, 10)), std::vector<std::size_t>{4});
 }
 
+// A case whose one metric stepped in the last of `runs` runs.
+CaseTrend stepped_in_latest_run(const std::string& metric, StepDirection direction, std::size_t runs) {
+  CaseTrend trend_case;
+  trend_case.name = "U";
+  MetricTrend series;
+  series.metric = metric;
+  series.steps.push_back(Step{runs - 1, 100, 70, -30, direction});
+  trend_case.metrics.push_back(series);
+  return trend_case;
+}
+
+TEST(TrendSteps, ForRatesAndCountsAStepDownIsTheWorseWay) {
+  EXPECT_TRUE(steps_worse_in_latest_run(stepped_in_latest_run("p99_us", StepDirection::up, 8), 8));
+  EXPECT_FALSE(steps_worse_in_latest_run(stepped_in_latest_run("p99_us", StepDirection::down, 8), 8));
+  EXPECT_TRUE(steps_worse_in_latest_run(stepped_in_latest_run("achieved_pps", StepDirection::down, 8), 8));
+  EXPECT_FALSE(steps_worse_in_latest_run(stepped_in_latest_run("matched", StepDirection::up, 8), 8));
+  EXPECT_FALSE(steps_worse_in_latest_run(stepped_in_latest_run("lost", StepDirection::up, 8), 7))
+      << "a step in an older run";
+}
+
 TEST_F(Trend, OrdersRunsByTimestampNotByListing) {
   // Written newest first, with labels that sort the other way.
   write_run(stamp(2) + "-a", {case_at(kCase, 20, 70)});
@@ -240,7 +260,7 @@ TEST_F(Trend, JsonParsesBack) {
   EXPECT_EQ(p99["steps"][0]["direction"], "up");
   EXPECT_NEAR(p99["steps"][0]["change_pct"].get<double>(), 30.0, 1e-9);
   EXPECT_EQ(p99["outliers"][0]["run"], 4);
-  EXPECT_EQ(document["latest_run"]["stepped_up"], nlohmann::json({kCase}));
+  EXPECT_EQ(document["latest_run"]["stepped_worse"], nlohmann::json({kCase}));
   EXPECT_EQ(document["regressed"], true);
 }
 

@@ -51,6 +51,11 @@ RunReport read_run_report(const std::filesystem::path& path);
 // Same, from JSON text; `source` names it in errors.
 RunReport parse_run_report(std::string_view json_text, const std::string& source);
 
+// Whether a rise of `metric` is the good direction: the packet counts and
+// rates (matched, sent, achieved_pps). For every other metric (latencies,
+// lost, capture drops, reordering) a rise is the regression.
+bool higher_is_better(std::string_view metric);
+
 // The metrics --metric names, as the runs report them: "p99" means the
 // counter p99_us, "time" is always there; duplicates dropped. Throws
 // UsageError for an empty list, or a name no run reports (listing those

@@ -116,9 +116,11 @@ Trend build_trend(RunHistory history, const TrendOptions& options);
 
 // The cases with a step (up or down) in the latest run.
 std::vector<const CaseTrend*> cases_stepping_in_latest_run(const Trend& trend);
-bool steps_up_in_latest_run(const CaseTrend& trend_case, std::size_t runs);
+// Whether some metric of the case stepped the worse way in the latest run:
+// up, or down for a metric where higher is better (higher_is_better()).
+bool steps_worse_in_latest_run(const CaseTrend& trend_case, std::size_t runs);
 
-// 1 when some case's metric stepped up in the latest run, else 0.
+// 1 when some case's metric stepped the worse way in the latest run, else 0.
 int trend_exit_code(const Trend& trend);
 
 // The formats (trend_format.cpp).
@@ -133,7 +135,7 @@ std::string trend_text(const Trend& trend);
 
 // {directory, metrics, threshold_pct, runs: [{folder, timestamp, label}],
 //  cases: [{name, failed_runs, metrics: {p50_us: {values, steps, outliers}}}],
-//  latest_run: {stepped, stepped_up}}.
+//  latest_run: {stepped, stepped_worse}}.
 nlohmann::json trend_json(const Trend& trend);
 
 // A self-contained page: a line chart per case (when `chart_library`, the
