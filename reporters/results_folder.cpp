@@ -110,7 +110,9 @@ void write_results(const ResultsFolder& folder, const RunResults& results,
   folder.write("weaver.csv", results_csv(results));
   folder.write("histograms.json", histograms_json(results));
   folder.write("junit.xml", junit_xml(results));
-  folder.write("environment.json", results.environment.dump(2) + "\n");
+  // What hosts printed may not be UTF-8: such bytes become U+FFFD.
+  folder.write("environment.json",
+               results.environment.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   folder.write("report.html", html_report(results, chart_library));
   folder.write("weaver.json", weaver);
 }

@@ -79,7 +79,7 @@ std::string weaver_json(std::string_view benchmark_json, const RunResults& resul
   for (json& entry : document["benchmarks"]) {
     if (const CaseRun* run = case_of(entry, cases)) entry["weaver"] = case_fields(*run);
   }
-  return document.dump(2) + "\n";
+  return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace weaver::reporters

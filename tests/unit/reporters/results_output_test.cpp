@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include "scenarios/case_details.hpp"
 #include "temp_dir.hpp"
 #include "weaver/reporters/result_formats.hpp"
+#include "weaver/reporters/results_folder.hpp"
 #include "weaver/reporters/results_reporter.hpp"
 
 namespace weaver::reporters {
@@ -246,6 +248,45 @@ TEST(ResultsOutput, GoogleBenchmarksCompareToolReadsWeaverJson) {
        R"(SynFlood/lab-bridge/size:64/rate:10000/count:2000/iterations:1/repeats:3/manual_time +[-+]0\.0000 +.*)",
        R"(SynFlood/lab-bridge/size:64/rate:10000/count:2000/iterations:1/repeats:3/manual_time_pvalue +1\.0000 +.*)",
        R"(UdpBurst/lab-bridge/.*/repeats:3/manual_time_pvalue +.*)"}));
+}
+
+// The whole folder, as weaver run writes it: every file, weaver.json last,
+// and bytes a host printed that are not UTF-8 do not stop it.
+TEST(ResultsOutput, TheFolderHoldsEveryFileEvenWithBytesThatAreNotUtf8) {
+  std::ostringstream console;
+  std::string benchmark_json;
+  RunResults results = run_cases(two_cases, 1, console, &benchmark_json);
+  results.environment = {{"configurations", {{"lab-bridge", {{"os", "Debian \xff\xfe"}}}}}};
+  results.context.host = "host-\xc3";
+  testing::TempDir dir;
+  std::filesystem::path written;
+  {
+    const ResultsFolder folder(dir.path(), "nightly",
+                               std::chrono::system_clock::from_time_t(1795000000));
+    write_results(folder, results, benchmark_json, std::nullopt);
+    written = folder.path();
+  }
+  EXPECT_EQ(written.filename(), "20261118T110640Z-nightly");
+  for (const char* file : {"weaver.json", "weaver.csv", "histograms.json", "junit.xml",
+                           "environment.json", "report.html"}) {
+    EXPECT_TRUE(std::filesystem::is_regular_file(written / file)) << file;
+  }
+  std::size_t parts = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(written)) {
+    parts += entry.path().extension() == ".part" ? 1 : 0;
+  }
+  EXPECT_EQ(parts, 0u);
+  std::ifstream environment(written / "environment.json");
+  EXPECT_EQ(nlohmann::json::parse(environment)["configurations"]["lab-bridge"]["os"],
+            "Debian \xef\xbf\xbd\xef\xbf\xbd");
+  // A second folder in the same second takes the next second's name; an
+  // empty one is removed when it goes.
+  {
+    const ResultsFolder again(dir.path(), "nightly",
+                              std::chrono::system_clock::from_time_t(1795000000));
+    EXPECT_EQ(again.path().filename(), "20261118T110641Z-nightly");
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "20261118T110641Z-nightly"));
 }
 
 // An independent XML parser (Python's ElementTree) reads junit.xml back.
