@@ -157,13 +157,15 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   const std::size_t matched = benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   if (options.progress) std::cerr << "\r\033[K";
-  orchestrator.close();
   if (matched == 0) {
     // Google Benchmark has said which filter matched nothing; a nightly job
     // must not pass on an empty run.
     throw UsageError("no case to run (weaver run --benchmark_list_tests lists them)");
   }
+  // The results are kept before the hosts are cleaned, so a host lost at the
+  // end costs its clean-up, not the run's figures.
   if (folder) write_results_folder(*folder, reporter);
+  orchestrator.close();
   if (const int signal_number = orchestrator.interrupted()) {
     std::cerr << "weaver: interrupted: " << tally.measured
               << " case(s) measured before it; the others are reported as failed\n";
