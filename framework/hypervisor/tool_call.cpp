@@ -11,16 +11,6 @@
 #include "weaver/remote/shell_words.hpp"
 
 namespace weaver::hypervisor {
-namespace {
-
-std::string_view trimmed(std::string_view text) {
-  constexpr std::string_view blanks = " \t\r";
-  const auto begin = text.find_first_not_of(blanks);
-  if (begin == std::string_view::npos) return {};
-  return text.substr(begin, text.find_last_not_of(blanks) - begin + 1);
-}
-
-}  // namespace
 
 void check_request(const remote::Executor& executor, const Tool& tool,
                    const VmInterface& interface) {
@@ -52,17 +42,6 @@ remote::Timeout remaining(Clock::time_point deadline) {
 
 std::string command_line(const std::vector<std::string>& argv) {
   return fmt::format("{}", fmt::join(argv, " "));
-}
-
-std::string first_line(std::string_view text) {
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    const std::string_view line = trimmed(text.substr(0, end));
-    if (!line.empty()) return std::string(line);
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-  return {};
 }
 
 std::optional<int> parse_int(std::string_view text) {

@@ -11,6 +11,7 @@
 
 #include "weaver/hypervisor/vif_resolver.hpp"
 #include "weaver/remote/executor.hpp"
+#include "weaver/text_lines.hpp"  // first_line, for the adapters
 
 namespace weaver::hypervisor {
 
@@ -40,8 +41,6 @@ remote::Timeout remaining(Clock::time_point deadline);
 // "xe vm-list name-label=web1 ...": the words are validated, so they read
 // better unquoted.
 std::string command_line(const std::vector<std::string>& argv);
-// The first non-blank line of `text`, trimmed; "" when there is none.
-std::string first_line(std::string_view text);
 // A whole decimal number, optionally negative.
 std::optional<int> parse_int(std::string_view text);
 

@@ -8,16 +8,10 @@
 
 #include "weaver/error.hpp"
 #include "weaver/remote/shell_words.hpp"
+#include "weaver/text_lines.hpp"
 
 namespace weaver::orchestrator {
 namespace {
-
-std::string_view trimmed(std::string_view text) {
-  constexpr std::string_view blanks = " \t\r\n";
-  const auto begin = text.find_first_not_of(blanks);
-  if (begin == std::string_view::npos) return {};
-  return text.substr(begin, text.find_last_not_of(blanks) - begin + 1);
-}
 
 std::vector<std::string_view> lines_of(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -44,12 +38,6 @@ nlohmann::json number_or_null(std::string_view text) {
     return nullptr;
   }
   return value;
-}
-
-// The first line of `text`, trimmed.
-std::string first_line(std::string_view text) {
-  text = trimmed(text);
-  return std::string(trimmed(text.substr(0, text.find('\n'))));
 }
 
 std::string section_of(const std::map<std::string, std::string>& sections, const std::string& name) {
