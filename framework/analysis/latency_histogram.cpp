@@ -47,13 +47,15 @@ std::uint64_t LatencyHistogram::bucket_upper(std::size_t index) {
   return bucket_lower(index) + ((std::uint64_t{1} << shift) - 1);
 }
 
-void LatencyHistogram::record(std::int64_t delta_ns) {
+void LatencyHistogram::record(std::int64_t delta_ns) { record(delta_ns, 1); }
+
+void LatencyHistogram::record(std::int64_t delta_ns, std::uint64_t times) {
   if (delta_ns < 0) {
-    ++negative_[bucket_index(magnitude_of(delta_ns))];
-    ++negative_count_;
+    negative_[bucket_index(magnitude_of(delta_ns))] += times;
+    negative_count_ += times;
   } else {
-    ++positive_[bucket_index(magnitude_of(delta_ns))];
-    ++positive_count_;
+    positive_[bucket_index(magnitude_of(delta_ns))] += times;
+    positive_count_ += times;
   }
 }
 

@@ -1,4 +1,5 @@
-// RAII over libpcap's handles; only packet_filter.cpp sees pcap.h.
+// RAII over libpcap's handles; only the .cpp files that use them see pcap.h
+// (packet_filter.cpp here, and weaver-agent's live capture).
 #pragma once
 
 #include <pcap/pcap.h>
@@ -41,6 +42,27 @@ class BpfProgram {
 
  private:
   bpf_program program_{};
+};
+
+// A savefile being written (pcap_dump_open); closing flushes it.
+class PcapDumper {
+ public:
+  explicit PcapDumper(pcap_dumper_t* dumper) : dumper_(dumper) {}
+  ~PcapDumper() { close(); }
+  PcapDumper(PcapDumper&& other) noexcept : dumper_(std::exchange(other.dumper_, nullptr)) {}
+  PcapDumper& operator=(PcapDumper&& other) noexcept {
+    std::swap(dumper_, other.dumper_);
+    return *this;
+  }
+  PcapDumper(const PcapDumper&) = delete;
+  PcapDumper& operator=(const PcapDumper&) = delete;
+  pcap_dumper_t* get() const { return dumper_; }
+  void close() {
+    if (dumper_ != nullptr) pcap_dump_close(std::exchange(dumper_, nullptr));
+  }
+
+ private:
+  pcap_dumper_t* dumper_;
 };
 
 }  // namespace weaver::capture

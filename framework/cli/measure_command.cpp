@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "beside_weaver.hpp"
 #include "weaver/error.hpp"
 #include "weaver/orchestrator/orchestrator.hpp"
 
@@ -79,6 +80,10 @@ int measure(const MeasureArguments& args) {
   orchestrator::RunOptions options;
   options.accept_new_host_keys = args.accept_new_host_keys;
   options.stop_on_signals = true;
+  // Captured by weaver-agent where it starts (buffered, on one clock), else tcpdump.
+  if (const auto agent = beside_weaver("weaver-agent"); std::filesystem::is_regular_file(agent)) {
+    options.agent = agent;
+  }
   options.progress = [](orchestrator::CaseStage stage, std::string_view, std::string_view) { print_stage(stage); };
   orchestrator::Orchestrator orchestrator(to_config(args), options);
   const orchestrator::CaseResult result =

@@ -18,6 +18,7 @@
 #include "weaver/reporters/html_page.hpp"
 #include "weaver/reporters/results_folder.hpp"
 #include "weaver/reporters/results_reporter.hpp"
+#include "beside_weaver.hpp"
 
 namespace weaver::cli {
 namespace {
@@ -32,27 +33,40 @@ struct RunArguments {
   bool keep_captures = false;
   std::string capture_dir;
   std::string generator = "weaver-gen";
+  std::string capture = "auto";
   std::string results_dir = "results";
   std::string label;  // empty: "lab", or the lab file's name
 };
-
-// weaver-gen is built next to weaver and installed beside it.
-std::filesystem::path generator_beside_weaver() {
-  std::error_code error;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? std::filesystem::path() : self.parent_path() / "weaver-gen";
-}
 
 // --generator: weaver-gen (the one beside weaver), hping3, or a path to a weaver-gen binary.
 std::optional<std::filesystem::path> generator_to_upload(const std::string& choice) {
   if (choice == "hping3") return std::nullopt;
   const std::filesystem::path path =
-      choice == "weaver-gen" ? generator_beside_weaver() : std::filesystem::path(choice);
+      choice == "weaver-gen" ? beside_weaver("weaver-gen") : std::filesystem::path(choice);
   if (!std::filesystem::is_regular_file(path)) {
     throw UsageError("--generator '" + choice + "': no weaver-gen binary at '" + path.string() +
                      "' (give its path, or --generator hping3)");
   }
   return path;
+}
+
+// --capture: auto (weaver-agent where it starts), agent (only), tcpdump.
+orchestrator::CaptureMethod capture_method(const std::string& choice) {
+  if (choice == "auto") return orchestrator::CaptureMethod::automatic;
+  if (choice == "agent") return orchestrator::CaptureMethod::agent;
+  if (choice == "tcpdump") return orchestrator::CaptureMethod::tcpdump;
+  throw UsageError("--capture '" + choice + "': expected auto, agent or tcpdump");
+}
+
+// weaver-agent beside weaver, unless the captures are tcpdump's.
+std::optional<std::filesystem::path> agent_to_upload(orchestrator::CaptureMethod method) {
+  if (method == orchestrator::CaptureMethod::tcpdump) return std::nullopt;
+  const std::filesystem::path path = beside_weaver("weaver-agent");
+  if (std::filesystem::is_regular_file(path)) return path;
+  if (method == orchestrator::CaptureMethod::agent) {
+    throw UsageError("--capture agent: no weaver-agent binary at '" + path.string() + "'");
+  }
+  return std::nullopt;
 }
 
 // The default label: "lab" for the local lab, the lab file's name otherwise
@@ -132,6 +146,8 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   }
   options.stop_on_signals = true;
   options.generator = generator_to_upload(args.generator);
+  options.capture = capture_method(args.capture);
+  options.agent = agent_to_upload(options.capture);
   if (::isatty(STDERR_FILENO)) {
     options.progress = [](orchestrator::CaseStage, std::string_view name, std::string_view what) {
       std::cerr << "\r\033[K" << name << ": " << what << std::flush;
@@ -215,6 +231,11 @@ std::function<int()> add_run_command(CLI::App& app, const char* program) {
                       "traffic generator on the sources: weaver-gen (uploaded to each source and "
                       "cached there), hping3 (installed on the sources), or the path of a weaver-gen "
                       "binary")
+      ->capture_default_str();
+  command->add_option("--capture", args->capture,
+                      "how PIF and VIF are captured: agent (weaver-agent on the hypervisor: libpcap, "
+                      "buffered, analysed in place), tcpdump (buffered, fetched), or auto (the agent "
+                      "where it starts, tcpdump elsewhere)")
       ->capture_default_str();
   command->allow_extras();
   return [command, args, benchmark_flags, program]() -> int {

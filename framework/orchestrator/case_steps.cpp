@@ -8,9 +8,10 @@
 #include <exception>
 #include <functional>
 
+#include "agent_capture.hpp"
 #include "concurrently.hpp"
 #include "end_quietly.hpp"
-#include "generator_install.hpp"
+#include "binary_install.hpp"
 #include "remote_capture.hpp"
 #include "traffic_command.hpp"
 #include "weaver/analysis/analyze.hpp"
@@ -43,8 +44,18 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds kControlTimeout{10};
 constexpr std::chrono::seconds kTransferTimeout{300};
 
+constexpr std::chrono::milliseconds kTcpdumpDrain{2100};
+
 double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
+}
+
+// Per sender, from the first and last matched packet on the first capture.
+void set_achieved_pps(CaseResult& result, std::int64_t first_ns, std::int64_t last_ns, std::size_t senders) {
+  if (result.latency.matched > 1 && last_ns > first_ns && senders > 0) {
+    result.achieved_pps = static_cast<double>(result.latency.matched - 1) * 1e9 /
+                          static_cast<double>(last_ns - first_ns) / static_cast<double>(senders);
+  }
 }
 
 // `on_progress` (may be empty) hears of every progress line weaver-gen prints.
@@ -194,6 +205,20 @@ asio::awaitable<std::string> CaseSteps::resolve_vif(remote::Executor& hypervisor
   co_return vif;
 }
 
+asio::awaitable<remote::AgentSession*> CaseSteps::choose_capture(const Configuration& configuration,
+                                                                CaseResult& result) {
+  if (options.capture == CaptureMethod::tcpdump) co_return nullptr;
+  remote::AgentSession* agent = hosts.agent(configuration.hypervisor);
+  if (agent) co_return agent;
+  std::string why = hosts.agent_failure(configuration.hypervisor);
+  if (why.empty()) why = "no weaver-agent binary was given";
+  if (options.capture == CaptureMethod::agent) {
+    throw Error(configuration.hypervisor.host + ": --capture agent: " + why);
+  }
+  result.warnings.push_back("captured with tcpdump: " + why);
+  co_return nullptr;
+}
+
 asio::awaitable<void> CaseSteps::choose_generator(TrafficRun& run, const TrafficSpec& spec,
                                                   CaseResult& result) {
   if (!generator || spec.source_command) co_return;
@@ -215,7 +240,7 @@ asio::awaitable<SourceGenerator> CaseSteps::generator_on(remote::Executor& sourc
   }
   SourceGenerator on_source;
   try {
-    on_source.path = co_await install_generator(source, *generator);
+    on_source.path = co_await install_binary(source, *generator);
   } catch (const Error& error) {
     on_source.fallback_reason = std::string("weaver-gen could not be installed (") + error.what() + ")";
   }
@@ -268,17 +293,21 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
     }
   }
   result.vif = co_await resolve_vif(hypervisor, configuration);
-  const std::string remote_dir = co_await hypervisor.temp_dir(kControlTimeout);
-  const std::string stem = remote_dir + "/" + local_dir.filename().string();
+  remote::AgentSession* agent = co_await choose_capture(configuration, result);
   const std::string filter = capture_filter(spec, sender_addresses, destination);
   const auto limit = expected_duration(spec) * 2 + std::chrono::seconds(60);
-  const bool as_root = configuration.hypervisor.user == "root";
 
-  std::unique_ptr<RemoteCapture> pif, vif;
+  std::unique_ptr<AgentCapture> agent_capture;
+  std::unique_ptr<RemoteCapture> pif, vif;  // tcpdump
+  AgentCaptureResult captured;
   std::exception_ptr failure;
   try {
     progress(CaseStage::capturing, case_name, "capturing on " + configuration.pif + " and " + result.vif);
-    {
+    if (agent) {
+      agent_capture = co_await AgentCapture::start(*agent, configuration.pif, result.vif, filter);
+    } else {
+      const std::string stem = co_await hypervisor.temp_dir(kControlTimeout) + "/" + local_dir.filename().string();
+      const bool as_root = configuration.hypervisor.user == "root";
       std::vector<asio::awaitable<void>> starts;
       starts.push_back(start_capture(pif, hypervisor, configuration.pif, stem + "-pif.pcap", filter, limit, as_root));
       starts.push_back(start_capture(vif, hypervisor, result.vif, stem + "-vif.pcap", filter, limit, as_root));
@@ -314,12 +343,24 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
       result.send_errors += run.summary->send_errors;
     }
     result.traffic_seconds = seconds_between(traffic_started, Clock::now());
-    asio::steady_timer drain(io, options.drain);
+    // For the packets still in the datapath. tcpdump (no immediate mode)
+    // hands packets over a ring block at a time, and a partial block retires
+    // up to two of its 1 s block timeouts after its first packet; SIGINT
+    // ends tcpdump without reading an unretired block, so its drain must
+    // outlast that. The agent waits for the last block itself.
+    asio::steady_timer drain(io, agent ? options.drain : std::max<std::chrono::milliseconds>(options.drain, kTcpdumpDrain));
     co_await drain.async_wait(asio::use_awaitable);
-    std::vector<asio::awaitable<void>> stops;
-    stops.push_back(stop_capture(*pif, result.pif_capture));
-    stops.push_back(stop_capture(*vif, result.vif_capture));
-    co_await concurrently(io, std::move(stops));
+    if (agent) {
+      progress(CaseStage::analyzing, case_name, "matching packets on " + hypervisor.where());
+      captured = co_await agent_capture->finish(egress, options.key, options.keep_captures);
+      result.pif_capture = captured.pif;
+      result.vif_capture = captured.vif;
+    } else {
+      std::vector<asio::awaitable<void>> stops;
+      stops.push_back(stop_capture(*pif, result.pif_capture));
+      stops.push_back(stop_capture(*vif, result.vif_capture));
+      co_await concurrently(io, std::move(stops));
+    }
   } catch (...) {
     failure = std::current_exception();
   }
@@ -329,22 +370,43 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
       active_traffic.remove(run.process.get());
       co_await end_quietly(run.process);
     }
+    if (agent_capture) co_await agent_capture->discard();
     if (pif) co_await pif->abort();
     if (vif) co_await vif->abort();
     std::rethrow_exception(failure);
   }
 
+  if (agent && !options.keep_captures) {
+    result.latency = std::move(captured.latency);
+    set_achieved_pps(result, captured.first_ns, captured.last_ns, traffic.size());
+    std::error_code ignored;
+    std::filesystem::remove_all(local_dir, ignored);
+    result.case_seconds = seconds_between(case_started, Clock::now());
+    co_return result;
+  }
   progress(CaseStage::fetching, case_name, "fetching captures");
   result.pif_file = local_dir / "pif.pcap";
   result.vif_file = local_dir / "vif.pcap";
   {
+    const std::string pif_remote = agent ? captured.pif_file : pif->file();
+    const std::string vif_remote = agent ? captured.vif_file : vif->file();
     std::vector<asio::awaitable<void>> fetches;
-    fetches.push_back(fetch(hypervisor, pif->file(), result.pif_file));
-    fetches.push_back(fetch(hypervisor, vif->file(), result.vif_file));
-    co_await concurrently(io, std::move(fetches));
+    fetches.push_back(fetch(hypervisor, pif_remote, result.pif_file));
+    fetches.push_back(fetch(hypervisor, vif_remote, result.vif_file));
+    std::exception_ptr fetch_failure;
+    try {
+      co_await concurrently(io, std::move(fetches));
+    } catch (...) {
+      fetch_failure = std::current_exception();
+    }
+    if (agent) {
+      co_await agent_capture->discard();
+    } else {
+      std::vector<std::string> remove{"rm", "-f", "--", pif_remote, vif_remote};
+      co_await hypervisor.capture(std::move(remove), kControlTimeout);
+    }
+    if (fetch_failure) std::rethrow_exception(fetch_failure);
   }
-  std::vector<std::string> remove{"rm", "-f", "--", pif->file(), vif->file()};
-  co_await hypervisor.capture(std::move(remove), kControlTimeout);
 
   progress(CaseStage::analyzing, case_name, "matching packets");
   analysis::AnalyzeOptions analyze;
@@ -369,10 +431,7 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   } else {
     result.latency = analysis::analyze_captures(analyze);
   }
-  if (result.latency.matched > 1 && last_pif > first_pif && !traffic.empty()) {
-    result.achieved_pps = static_cast<double>(result.latency.matched - 1) * 1e9 /
-                          static_cast<double>(last_pif - first_pif) / static_cast<double>(traffic.size());
-  }
+  set_achieved_pps(result, first_pif, last_pif, traffic.size());
   if (!options.keep_captures) {
     std::error_code ignored;
     std::filesystem::remove_all(local_dir, ignored);

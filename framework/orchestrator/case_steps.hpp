@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "generator_install.hpp"
+#include "binary_install.hpp"
 #include "host_pool.hpp"
 #include "weaver/orchestrator/orchestrator.hpp"
 
@@ -43,7 +43,7 @@ struct CaseSteps {
   const RunOptions& options;
   std::map<std::string, std::string>& vif_cache;
   ActiveTraffic& active_traffic;
-  const GeneratorBinary* generator;  // none: the sources run hping3
+  const CachedBinary* generator;  // none: the sources run hping3
   std::map<std::string, SourceGenerator>& source_generators;  // by source host
 
   remote::asio::awaitable<CaseResult> run(const Configuration& configuration, const TrafficSpec& spec,
@@ -56,6 +56,10 @@ struct CaseSteps {
   remote::asio::awaitable<void> choose_generator(TrafficRun& run, const TrafficSpec& spec,
                                                  CaseResult& result);
   remote::asio::awaitable<SourceGenerator> generator_on(remote::Executor& source);
+  // The hypervisor's agent, or null for tcpdump captures (with the reason
+  // in the result's warnings, or thrown for --capture agent).
+  remote::asio::awaitable<remote::AgentSession*> choose_capture(const Configuration& configuration,
+                                                                CaseResult& result);
   remote::asio::awaitable<std::string> resolve_vif(remote::Executor& hypervisor,
                                                    const Configuration& configuration);
   void progress(CaseStage stage, const std::string& case_name, const std::string& text) const;

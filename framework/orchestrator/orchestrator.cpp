@@ -26,7 +26,10 @@ namespace asio = remote::asio;
 
 struct Orchestrator::Impl {
   Impl(RunConfig run_config, RunOptions run_options)
-      : config(std::move(run_config)), options(std::move(run_options)), hosts(io, options) {
+      : config(std::move(run_config)),
+        options(std::move(run_options)),
+        agent(options.agent ? std::optional(CachedBinary::load("weaver-agent", *options.agent)) : std::nullopt),
+        hosts(io, options, agent ? &*agent : nullptr) {
     if (options.stop_on_signals) {
       signals.add(SIGINT);
       signals.add(SIGTERM);
@@ -123,10 +126,11 @@ struct Orchestrator::Impl {
   ActiveTraffic active_traffic{io};
   RunConfig config;
   RunOptions options;
+  std::optional<CachedBinary> agent;
   HostPool hosts;
   std::map<std::string, std::string> vif_cache;  // configuration name -> VIF
-  std::optional<GeneratorBinary> generator =
-      options.generator ? std::optional(GeneratorBinary::load(*options.generator)) : std::nullopt;
+  std::optional<CachedBinary> generator =
+      options.generator ? std::optional(CachedBinary::load("weaver-gen", *options.generator)) : std::nullopt;
   std::map<std::string, SourceGenerator> source_generators;  // by source host
   std::filesystem::path local_dir;
   bool own_local_dir = false;

@@ -1,6 +1,7 @@
-// tcpdump on the hypervisor, writing nanosecond pcap into the run's remote
-// temp dir: started, awaited until it listens, stopped with SIGINT (so it
-// writes out what it holds and prints its statistics), then fetched.
+// tcpdump on the hypervisor (--capture tcpdump, or where weaver-agent cannot
+// run), writing nanosecond pcap into the run's remote temp dir: started,
+// awaited until it listens, stopped with SIGINT (so it writes out what it
+// holds and prints its statistics), then fetched.
 #pragma once
 
 #include <memory>
@@ -11,9 +12,10 @@
 
 namespace weaver::orchestrator {
 
-// tcpdump's argv: immediate delivery (no ring-block batching that SIGINT
-// would cut short), nanosecond stamps, a 32 MiB kernel buffer, headers and
-// the leading payload only (what the match keys use), the filter after "--".
+// tcpdump's argv: buffered delivery (ring blocks, not a wakeup per packet;
+// the case's drain outlasts the last block's timeout), nanosecond stamps, a
+// 32 MiB kernel buffer, headers and the leading payload only (what the match
+// keys use), the filter after "--".
 std::vector<std::string> tcpdump_argv(const std::string& interface, const std::string& file,
                                       const std::string& filter, bool as_root);
 

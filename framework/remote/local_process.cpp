@@ -10,6 +10,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -27,6 +28,7 @@ struct LocalState {
   LocalState(const LocalStrand& strand, std::string where, std::string description, Command& command)
       : core(std::move(where), std::move(description), std::move(command.on_stdout),
              std::move(command.on_stderr)),
+        in(strand),
         out(strand),
         err(strand),
         exited(strand),
@@ -34,7 +36,7 @@ struct LocalState {
 
   ProcessCore core;
   pid_t pid = -1;
-  asio::posix::stream_descriptor out, err, exited;  // stdout, stderr, pidfd
+  asio::posix::stream_descriptor in, out, err, exited;  // stdin (when open), stdout, stderr, pidfd
   asio::steady_timer time_limit;
   int running_parts = 3;  // two pipes and the exit
   ExitStatus status;
@@ -84,6 +86,21 @@ asio::awaitable<void> signal_group(std::shared_ptr<LocalState> state, int number
   co_return;
 }
 
+asio::awaitable<void> write_stdin(std::shared_ptr<LocalState> state, std::string bytes) {
+  if (!state->in.is_open()) {
+    state->core.throw_error(RemoteErrc::local_failed, "stdin is not open (Command::open_stdin)");
+  }
+  boost::system::error_code ec;
+  co_await asio::async_write(state->in, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) state->core.throw_error(RemoteErrc::local_failed, "write to stdin: " + ec.message());
+}
+
+asio::awaitable<void> close_input(std::shared_ptr<LocalState> state) {
+  boost::system::error_code ignored;
+  if (state->in.is_open()) state->in.close(ignored);
+  co_return;
+}
+
 class LocalProcess final : public Process {
  public:
   LocalProcess(LocalStrand strand, std::shared_ptr<LocalState> state)
@@ -102,6 +119,12 @@ class LocalProcess final : public Process {
   asio::awaitable<void> signal(std::string signal_name, Timeout) override {
     int number = signal_number(state_->core.where(), signal_name);
     co_await asio::co_spawn(strand_, signal_group(state_, number), asio::use_awaitable);
+  }
+  asio::awaitable<void> write(std::string bytes, Timeout) override {
+    co_await asio::co_spawn(strand_, write_stdin(state_, std::move(bytes)), asio::use_awaitable);
+  }
+  asio::awaitable<void> close_stdin(Timeout) override {
+    co_await asio::co_spawn(strand_, close_input(state_), asio::use_awaitable);
   }
   const std::string& description() const override { return state_->core.description(); }
 
@@ -125,10 +148,16 @@ std::unique_ptr<Process> start_local_process(const LocalStrand& strand, const st
                                              std::vector<std::string> argv, Command command) {
   auto state = std::make_shared<LocalState>(strand, where, describe_exec(command.argv), command);
   const std::string& operation = state->core.description();
+  int in[2] = {-1, -1};
   int out[2];
   int err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) fail_local(where, operation, "pipe");
+  if (command.open_stdin && ::pipe2(in, O_CLOEXEC) != 0) fail_local(where, operation, "pipe");
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    if (in[0] >= 0) ::close(in[0]), ::close(in[1]);
+    fail_local(where, operation, "pipe");
+  }
   if (::pipe2(err, O_CLOEXEC) != 0) {
+    if (in[0] >= 0) ::close(in[0]), ::close(in[1]);
     ::close(out[0]);
     ::close(out[1]);
     fail_local(where, operation, "pipe");
@@ -143,8 +172,7 @@ std::unique_ptr<Process> start_local_process(const LocalStrand& strand, const st
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(126);
-    int null = ::open("/dev/null", O_RDONLY);
-    ::dup2(null, 0);
+    ::dup2(in[0] >= 0 ? in[0] : ::open("/dev/null", O_RDONLY), 0);
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
     ::execvp(args[0], args.data());
@@ -153,13 +181,16 @@ std::unique_ptr<Process> start_local_process(const LocalStrand& strand, const st
   int saved = errno;
   ::close(out[1]);
   ::close(err[1]);
+  if (in[0] >= 0) ::close(in[0]);
   if (pid < 0) {
+    if (in[1] >= 0) ::close(in[1]);
     ::close(out[0]);
     ::close(err[0]);
     errno = saved;
     fail_local(where, operation, "fork");
   }
   state->pid = pid;
+  if (in[1] >= 0) state->in.assign(in[1]);
   state->out.assign(out[0]);
   state->err.assign(err[0]);
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "notifier.hpp"
+#include "weaver/remote/notifier.hpp"
 #include "weaver/remote/executor.hpp"
 
 namespace weaver::remote {

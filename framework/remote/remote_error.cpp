@@ -22,6 +22,7 @@ class RemoteCategory final : public std::error_category {
       case RemoteErrc::exited_before_match: return "exited before the awaited line";
       case RemoteErrc::transfer_failed: return "transfer failed";
       case RemoteErrc::local_failed: return "local process failed";
+      case RemoteErrc::agent_refused: return "agent refused the request";
     }
     return "unknown remote error";
   }

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "deadline.hpp"
-#include "notifier.hpp"
+#include "weaver/remote/notifier.hpp"
 #include "ssh_handles.hpp"
 
 namespace weaver::remote {

@@ -95,7 +95,7 @@ asio::awaitable<std::unique_ptr<Process>> start_on_strand(std::shared_ptr<State>
     argv = {"timeout", "--signal=TERM", "--kill-after=5",
             std::to_string(std::max<long>(1, command.time_limit->count()))};
   }
-  if (with_pid_file) {
+  if (with_pid_file && command.record_pid) {
     // OpenSSH refuses RFC 4254 signals on root sessions (no privilege-separated
     // child after a root login), so every command records its pid for `kill`;
     // the inner sh execs, so the pid stays the command's.

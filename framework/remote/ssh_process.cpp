@@ -37,7 +37,13 @@ struct ChannelState {
 
 int on_data(ssh_session, ssh_channel, void* data, uint32_t length, int is_stderr, void* user) {
   auto* state = static_cast<ChannelState*>(user);
-  state->core.append(is_stderr != 0, std::string_view(static_cast<const char*>(data), length));
+  // Called from inside libssh: an exception from a line callback must not
+  // unwind through it (it would end the pump, and the output with it).
+  try {
+    state->core.append(is_stderr != 0, std::string_view(static_cast<const char*>(data), length));
+  } catch (...) {
+    state->core.fail(std::current_exception());
+  }
   state->io->notify_all();
   return static_cast<int>(length);
 }
@@ -139,6 +145,37 @@ asio::awaitable<void> signal_on_strand(std::shared_ptr<ChannelState> state, std:
   }
 }
 
+// The remote window may take less than all of it: write until it took all.
+asio::awaitable<void> write_on_strand(std::shared_ptr<ChannelState> state, std::string bytes,
+                                      Deadline deadline) {
+  const std::string operation = "write to " + state->core.description();
+  std::string_view rest = bytes;
+  while (!rest.empty()) {
+    if (state->core.done() || state->remote_closed) {
+      state->io->fail(operation, RemoteErrc::channel_failed, "the process has ended");
+    }
+    const int wrote = co_await state->io->retry(operation, deadline, SSH_AGAIN, [&] {
+      return ssh_channel_write(state->channel.get(), rest.data(), static_cast<uint32_t>(rest.size()));
+    });
+    if (wrote == SSH_ERROR) {
+      state->io->fail(operation,
+                      state->io->connected() ? RemoteErrc::channel_failed : RemoteErrc::connection_lost,
+                      state->io->last_error());
+    }
+    rest.remove_prefix(static_cast<std::size_t>(wrote));
+    if (wrote == 0) {
+      if (deadline.passed()) state->io->fail(operation, RemoteErrc::deadline_exceeded, deadline.exceeded());
+      co_await state->io->wait(deadline, true);
+    }
+  }
+}
+
+asio::awaitable<void> eof_on_strand(std::shared_ptr<ChannelState> state, Deadline deadline) {
+  if (state->core.done() || state->remote_closed) co_return;
+  co_await state->io->retry("end of input to " + state->core.description(), deadline, SSH_AGAIN,
+                            [&] { return ssh_channel_send_eof(state->channel.get()); });
+}
+
 class SshProcess final : public Process {
  public:
   explicit SshProcess(std::shared_ptr<ChannelState> state) : state_(std::move(state)) {}
@@ -163,6 +200,15 @@ class SshProcess final : public Process {
     validate_signal_name(state_->io->where(), signal_name);
     co_await asio::co_spawn(state_->io->strand(),
                             signal_on_strand(state_, std::move(signal_name), Deadline::after(timeout)),
+                            asio::use_awaitable);
+  }
+  asio::awaitable<void> write(std::string bytes, Timeout timeout) override {
+    co_await asio::co_spawn(state_->io->strand(),
+                            write_on_strand(state_, std::move(bytes), Deadline::after(timeout)),
+                            asio::use_awaitable);
+  }
+  asio::awaitable<void> close_stdin(Timeout timeout) override {
+    co_await asio::co_spawn(state_->io->strand(), eof_on_strand(state_, Deadline::after(timeout)),
                             asio::use_awaitable);
   }
   const std::string& description() const override { return state_->core.description(); }

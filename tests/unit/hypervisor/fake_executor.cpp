@@ -22,6 +22,10 @@ class FakeProcess final : public remote::Process {
   }
   asio::awaitable<remote::ExitStatus> wait(remote::Timeout) override { co_return status_; }
   asio::awaitable<void> signal(std::string, remote::Timeout) override { co_return; }
+  asio::awaitable<void> write(std::string, remote::Timeout) override {
+    throw std::logic_error("FakeProcess::write is not faked");
+  }
+  asio::awaitable<void> close_stdin(remote::Timeout) override { co_return; }
   const std::string& description() const override { return description_; }
 
  private:

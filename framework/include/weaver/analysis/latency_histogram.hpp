@@ -21,6 +21,8 @@ class LatencyHistogram {
   LatencyHistogram();
 
   void record(std::int64_t delta_ns);
+  // `times` deltas at once (rebuilding a histogram from its buckets).
+  void record(std::int64_t delta_ns, std::uint64_t times);
 
   std::uint64_t count() const { return positive_count_ + negative_count_; }
   std::uint64_t negative_count() const { return negative_count_; }

@@ -23,6 +23,13 @@
 
 namespace weaver::orchestrator {
 
+// How the PIF and VIF are captured. agent: weaver-agent captures both with
+// libpcap in one process and analyses them on the host (buffered: no wakeup
+// per packet, so the capture does not slow the datapath it measures).
+// tcpdump: two buffered tcpdumps, fetched and analysed here. automatic: the
+// agent where it starts, tcpdump elsewhere (the case says so).
+enum class CaptureMethod { automatic, agent, tcpdump };
+
 // Where a case is; reported as it gets there.
 enum class CaseStage { capturing, sending, fetching, analyzing };
 
@@ -41,16 +48,25 @@ struct RunOptions {
   // weaver-gen to upload to the sources (cached there by content) and send
   // with; none: the sources run hping3.
   std::optional<std::filesystem::path> generator;
+  CaptureMethod capture = CaptureMethod::automatic;
+  // weaver-agent to upload to every SSH host (cached there by content) for
+  // captures and commands; none: tcpdump captures, one SSH exec per command.
+  std::optional<std::filesystem::path> agent;
   // Called as a case moves on, with the case name and a line saying what it
   // does ("capturing on eth0 and vif1.0").
   std::function<void(CaseStage, std::string_view case_name, std::string_view what)> progress;
 };
 
-// tcpdump's own counts, from the lines it prints when it stops.
+// The capture's own counts: libpcap's statistics in the agent, or the lines
+// tcpdump prints when it stops.
 struct CaptureStats {
+  std::string method;  // "agent" or "tcpdump"
   std::uint64_t captured = 0;
   std::uint64_t received_by_filter = 0;
   std::uint64_t dropped_by_kernel = 0;
+  std::uint64_t dropped_by_interface = 0;  // agent only (pcap_stats ps_ifdrop)
+  std::string timestamp_type;  // agent only: "host", ...
+  std::string precision;       // "nano" or "micro"
   bool reported = false;  // false: tcpdump printed no statistics
 };
 

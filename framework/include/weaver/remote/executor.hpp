@@ -41,6 +41,11 @@ struct Command {
   // A long-running command is wrapped in `timeout` so it stops on its own when
   // weaver dies or the link drops, and records its pid for signal fallback.
   std::optional<std::chrono::seconds> time_limit;
+  // A command that ends by itself when its stdin closes (weaver-agent) needs
+  // no pid file for signals, and leaves nothing behind if weaver dies.
+  bool record_pid = true;
+  // Locally, stdin is /dev/null unless asked for; over SSH it is the channel.
+  bool open_stdin = false;
 };
 
 struct ExitStatus {
@@ -66,6 +71,10 @@ class Process {
   virtual asio::awaitable<ExitStatus> wait(Timeout timeout) = 0;
   // Delivers a signal by name ("TERM", "INT", "KILL", "USR1", ...).
   virtual asio::awaitable<void> signal(std::string signal_name, Timeout timeout) = 0;
+  // Writes to the process's stdin (Command::open_stdin locally); close_stdin
+  // sends end-of-file.
+  virtual asio::awaitable<void> write(std::string bytes, Timeout timeout) = 0;
+  virtual asio::awaitable<void> close_stdin(Timeout timeout) = 0;
   virtual const std::string& description() const = 0;  // "exec 'tcpdump' '-i' 'eth0'"
 };
 

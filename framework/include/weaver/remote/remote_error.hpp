@@ -26,6 +26,7 @@ enum class RemoteErrc {
   exited_before_match,    // the process ended before printing the awaited line
   transfer_failed,        // SFTP open/read/write failed, or sizes differ
   local_failed,           // fork/exec/pipe of the local executor
+  agent_refused,          // weaver-agent answered a request with an error
 };
 
 const std::error_category& remote_category() noexcept;

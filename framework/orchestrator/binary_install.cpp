@@ -1,4 +1,4 @@
-#include "generator_install.hpp"
+#include "binary_install.hpp"
 
 #include <unistd.h>
 
@@ -31,22 +31,22 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 
 }  // namespace
 
-GeneratorBinary GeneratorBinary::load(const std::filesystem::path& local) {
+CachedBinary CachedBinary::load(std::string name, const std::filesystem::path& local) {
   std::ifstream in(local, std::ios::binary);
-  if (!in) throw Error(local.string() + ": cannot read the traffic generator");
-  GeneratorBinary binary;
+  if (!in) throw Error(local.string() + ": cannot read " + name);
+  CachedBinary binary;
+  binary.name = std::move(name);
   binary.local = std::filesystem::absolute(local);
   binary.content_hash = fnv1a_64(in);
   binary.size = std::filesystem::file_size(local);
   return binary;
 }
 
-std::string GeneratorBinary::remote_path() const {
-  return std::string(kCacheFolder) + "/weaver-gen-" + content_hash;
+std::string CachedBinary::remote_path() const {
+  return std::string(kCacheFolder) + "/" + name + "-" + content_hash;
 }
 
-remote::asio::awaitable<std::string> install_generator(remote::Executor& source,
-                                                       const GeneratorBinary& binary) {
+remote::asio::awaitable<std::string> install_binary(remote::Executor& source, const CachedBinary& binary) {
   const std::string final_path = binary.remote_path();
   std::vector<std::string> look{"stat", "-c", "%s", "--", final_path};
   const remote::CommandOutput found = co_await source.capture(std::move(look), kCommandTimeout);
