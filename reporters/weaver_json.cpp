@@ -29,6 +29,7 @@ json case_fields(const CaseRun& run) {
               {"direction", run.direction},
               {"parameters", std::move(parameters)}};
   if (!run.pif.empty()) fields["interfaces"] = {{"pif", run.pif}, {"vif", run.vif}};
+  if (!run.capture.is_null()) fields["capture"] = run.capture;
   if (!run.pif_capture.empty()) {
     fields["captures"] = {
         {"pif", run.pif_capture}, {"vif", run.vif_capture}, {"annotated", run.annotated_capture}};

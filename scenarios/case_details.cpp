@@ -14,6 +14,18 @@ std::vector<std::pair<std::string, std::int64_t>> parameters(
   return fields;
 }
 
+nlohmann::json capture_side(const orchestrator::CaptureStats& stats) {
+  nlohmann::json side{{"captured", stats.captured},
+                      {"received", stats.received_by_filter},
+                      {"dropped", stats.dropped_by_kernel},
+                      {"precision", stats.precision}};
+  if (stats.method == "agent") {
+    side["dropped_by_interface"] = stats.dropped_by_interface;
+    side["timestamp_type"] = stats.timestamp_type;
+  }
+  return side;
+}
+
 std::vector<reporters::HistogramBucket> buckets(const analysis::LatencyHistogram& histogram) {
   std::vector<reporters::HistogramBucket> out;
   for (const auto& bucket : histogram.buckets())
@@ -47,6 +59,10 @@ reporters::CaseRun case_details(const std::string& case_name, const Scenario& sc
   run.pif_capture = result.pif_file.string();
   run.vif_capture = result.vif_file.string();
   run.annotated_capture = result.annotated_file.string();
+  run.capture_method = result.pif_capture.method;
+  run.capture = {{"method", result.pif_capture.method},
+                 {"pif", capture_side(result.pif_capture)},
+                 {"vif", capture_side(result.vif_capture)}};
   return run;
 }
 

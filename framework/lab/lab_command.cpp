@@ -17,6 +17,7 @@ struct LabArguments {
   int hypervisors = 1;
   int sources = 1;
   int delay_us = 0;
+  std::string shell_rc;
   bool all = false;
   bool json = false;
 };
@@ -35,6 +36,7 @@ lab::LabOptions to_options(const LabArguments& args) {
   options.hypervisors = args.hypervisors;
   options.sources = args.sources;
   options.delay_us = args.delay_us;
+  options.shell_rc = args.shell_rc;
   return options;
 }
 
@@ -163,6 +165,9 @@ std::function<int()> add_lab_command(CLI::App& app) {
   up->add_option("--delay-us", args->delay_us,
                  "delay the userspace forwarder adds to each PIF->VIF frame")
       ->capture_default_str();
+  up->add_option("--shell-rc", args->shell_rc,
+                 "a file the lab's hosts read as ~/.bashrc for every command run over SSH "
+                 "(to reproduce hosts with a slow shell start-up)");
   up->add_flag("--json", args->json, "print the state file instead of the summary");
   CLI::App* down = lab->add_subcommand("down", "Remove a lab: namespaces, links, processes, files");
   down->add_option("--id", args->id, "lab id (default: the only lab)");

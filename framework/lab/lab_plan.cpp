@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include <regex>
 
 #include "weaver/error.hpp"
@@ -87,6 +89,13 @@ LabPlan make_lab_plan(const LabOptions& options, int lab_number) {
   plan.prefix = plan.id + "-";
   plan.state_dir = std::string(lab_state_root) + "/" + plan.id;
   plan.delay_us = options.delay_us;
+  if (!options.shell_rc.empty()) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(options.shell_rc, error)) {
+      throw UsageError("--shell-rc '" + options.shell_rc + "': not a regular file");
+    }
+    plan.shell_rc = std::filesystem::absolute(options.shell_rc).string();
+  }
   plan.datapaths = options.datapaths;
   plan.hypervisors_per_datapath = options.hypervisors;
   plan.switch_netns = plan.prefix + "net";

@@ -33,6 +33,17 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out.flush()) throw LabError(path + ": cannot write");
 }
 
+// --shell-rc: HOME points at a folder holding that file as .bashrc, which
+// bash reads for each command sshd runs. Commands still start in root's home
+// (sshd changes into it before HOME is set), so ~/.cache/weaver stays put.
+std::string shell_rc_setting(const LabPlan& plan) {
+  if (plan.shell_rc.empty()) return "";
+  const std::string home = plan.state_dir + "/home";
+  ::mkdir(home.c_str(), 0700);
+  write_file(home + "/.bashrc", read_file(plan.shell_rc));
+  return "SetEnv HOME=" + home + "\n";
+}
+
 std::string sshd_config(const LabPlan& plan, const SshHost& host) {
   // Own config only (-f): nothing of the system's sshd_config leaks in.
   // MaxStartups is generous because a fan-out run opens many sessions at once.
@@ -50,7 +61,7 @@ std::string sshd_config(const LabPlan& plan, const SshHost& host) {
          "MaxStartups 200:30:400\n"
          "MaxSessions 64\n"
          "Subsystem sftp internal-sftp\n"
-         "LogLevel ERROR\n";
+         "LogLevel ERROR\n" + shell_rc_setting(plan);
 }
 
 }  // namespace

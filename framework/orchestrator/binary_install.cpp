@@ -29,6 +29,19 @@ std::string fnv1a_64(std::ifstream& in) {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// Bounded by `timeout` on the host, and without a pid file: these run before
+// the host's agent does, and must leave nothing behind should weaver die.
+remote::asio::awaitable<remote::CommandOutput> short_command(remote::Executor& host,
+                                                             std::vector<std::string> argv) {
+  remote::CommandOutput output;
+  remote::Command command{std::move(argv), {}, {}, kCommandTimeout};
+  command.record_pid = false;
+  command.on_stdout = [&output](std::string_view line) { output.out.append(line).append("\n"); };
+  command.on_stderr = [&output](std::string_view line) { output.err.append(line).append("\n"); };
+  output.status = co_await host.run(std::move(command), kCommandTimeout + std::chrono::seconds(5));
+  co_return output;
+}
+
 }  // namespace
 
 CachedBinary CachedBinary::load(std::string name, const std::filesystem::path& local) {
@@ -49,12 +62,12 @@ std::string CachedBinary::remote_path() const {
 remote::asio::awaitable<std::string> install_binary(remote::Executor& source, const CachedBinary& binary) {
   const std::string final_path = binary.remote_path();
   std::vector<std::string> look{"stat", "-c", "%s", "--", final_path};
-  const remote::CommandOutput found = co_await source.capture(std::move(look), kCommandTimeout);
+  const remote::CommandOutput found = co_await short_command(source, std::move(look));
   if (found.status.success() && found.out == std::to_string(binary.size) + "\n") {
     co_return "./" + final_path;
   }
   std::vector<std::string> make_folder{"mkdir", "-p", "-m", "700", "--", kCacheFolder};
-  const remote::CommandOutput made = co_await source.capture(std::move(make_folder), kCommandTimeout);
+  const remote::CommandOutput made = co_await short_command(source, std::move(make_folder));
   if (!made.status.success()) {
     throw Error(source.where() + ": cannot make " + kCacheFolder + ": " + first_line(made.err));
   }
@@ -65,7 +78,7 @@ remote::asio::awaitable<std::string> install_binary(remote::Executor& source, co
   co_await source.upload(binary.local, partial, no_progress, kUploadTimeout);
   std::vector<std::string> finish{"sh", "-c", "chmod 700 -- \"$1\" && mv -f -- \"$1\" \"$2\"", "sh",
                                   partial, final_path};
-  const remote::CommandOutput moved = co_await source.capture(std::move(finish), kCommandTimeout);
+  const remote::CommandOutput moved = co_await short_command(source, std::move(finish));
   if (!moved.status.success()) {
     throw Error(source.where() + ": cannot install " + final_path + ": " + first_line(moved.err));
   }

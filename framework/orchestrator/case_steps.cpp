@@ -250,7 +250,8 @@ asio::awaitable<SourceGenerator> CaseSteps::generator_on(remote::Executor& sourc
 
 asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, const TrafficSpec& spec,
                                            const std::string& case_name,
-                                           const std::filesystem::path& local_dir) {
+                                           const std::string& folder_name,
+                                           const std::function<std::filesystem::path()>& make_local_dir) {
   const auto case_started = Clock::now();
   const bool egress = spec.direction == Direction::egress;
   if (egress && !configuration.vm_shell.available()) {
@@ -306,7 +307,7 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
     if (agent) {
       agent_capture = co_await AgentCapture::start(*agent, configuration.pif, result.vif, filter);
     } else {
-      const std::string stem = co_await hypervisor.temp_dir(kControlTimeout) + "/" + local_dir.filename().string();
+      const std::string stem = co_await hypervisor.temp_dir(kControlTimeout) + "/" + folder_name;
       const bool as_root = configuration.hypervisor.user == "root";
       std::vector<asio::awaitable<void>> starts;
       starts.push_back(start_capture(pif, hypervisor, configuration.pif, stem + "-pif.pcap", filter, limit, as_root));
@@ -351,6 +352,9 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
     asio::steady_timer drain(io, agent ? options.drain : std::max<std::chrono::milliseconds>(options.drain, kTcpdumpDrain));
     co_await drain.async_wait(asio::use_awaitable);
     if (agent) {
+      // The stages the 2013 command line prints: the captures end, their
+      // contents are collected (here: matched on the host), then analysed.
+      progress(CaseStage::fetching, case_name, "ending the captures on " + hypervisor.where());
       progress(CaseStage::analyzing, case_name, "matching packets on " + hypervisor.where());
       captured = co_await agent_capture->finish(egress, options.key, options.keep_captures);
       result.pif_capture = captured.pif;
@@ -379,12 +383,11 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   if (agent && !options.keep_captures) {
     result.latency = std::move(captured.latency);
     set_achieved_pps(result, captured.first_ns, captured.last_ns, traffic.size());
-    std::error_code ignored;
-    std::filesystem::remove_all(local_dir, ignored);
     result.case_seconds = seconds_between(case_started, Clock::now());
     co_return result;
   }
   progress(CaseStage::fetching, case_name, "fetching captures");
+  const std::filesystem::path local_dir = make_local_dir();
   result.pif_file = local_dir / "pif.pcap";
   result.vif_file = local_dir / "vif.pcap";
   {

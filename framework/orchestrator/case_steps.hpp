@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -47,8 +48,8 @@ struct CaseSteps {
   std::map<std::string, SourceGenerator>& source_generators;  // by source host
 
   remote::asio::awaitable<CaseResult> run(const Configuration& configuration, const TrafficSpec& spec,
-                                          const std::string& case_name,
-                                          const std::filesystem::path& local_dir);
+                                          const std::string& case_name, const std::string& folder_name,
+                                          const std::function<std::filesystem::path()>& make_local_dir);
 
  private:
   // weaver-gen for this sender (uploaded if need be), or hping3 when it cannot

@@ -11,6 +11,7 @@
 #include <boost/asio/use_future.hpp>
 #include <fmt/format.h>
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <map>
 
@@ -72,7 +73,19 @@ struct Orchestrator::Impl {
     return futures.front().get();
   }
 
-  std::filesystem::path case_dir(const std::string& case_name, const std::string& configuration) {
+  // "0007-UdpStream_lab-bridge_size_64_...": unique within the run.
+  std::string case_folder_name(const std::string& case_name, const std::string& configuration) {
+    std::string name = fmt::format("{:04}-{}", ++case_number, case_name);
+    if (case_name.find(configuration) == std::string::npos) name += "-" + configuration;
+    for (char& c : name) {
+      if (c == '/' || c == ':' || c == ' ') c = '_';
+    }
+    return name;
+  }
+
+  // Made only when a case fetches captures: a case the agent analysed on
+  // its host leaves nothing here.
+  std::filesystem::path case_dir(const std::string& folder_name) {
     if (local_dir.empty()) {
       if (options.capture_dir.empty()) {
         char pattern[] = "/tmp/weaver-run-XXXXXX";
@@ -83,12 +96,7 @@ struct Orchestrator::Impl {
         local_dir = options.capture_dir;
       }
     }
-    std::string name = fmt::format("{:04}-{}", ++case_number, case_name);
-    if (case_name.find(configuration) == std::string::npos) name += "-" + configuration;
-    for (char& c : name) {
-      if (c == '/' || c == ':' || c == ' ') c = '_';
-    }
-    std::filesystem::path dir = local_dir / name;
+    std::filesystem::path dir = local_dir / folder_name;
     std::filesystem::create_directories(dir);
     return dir;
   }
@@ -107,9 +115,12 @@ struct Orchestrator::Impl {
     std::optional<CaseResult> result;
     std::exception_ptr failure;
     try {
-      // A named path, not a temporary in the co_await (see case_steps.cpp).
-      const std::filesystem::path case_folder = case_dir(case_name, configuration.name);
-      result = co_await steps.run(configuration, spec, case_name, case_folder);
+      // Named objects, not temporaries in the co_await (see case_steps.cpp).
+      const std::string folder_name = case_folder_name(case_name, configuration.name);
+      const std::function<std::filesystem::path()> make_folder = [this, folder_name] {
+        return case_dir(folder_name);
+      };
+      result = co_await steps.run(configuration, spec, case_name, folder_name, make_folder);
     } catch (...) {
       failure = std::current_exception();
     }

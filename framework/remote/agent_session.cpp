@@ -132,6 +132,11 @@ bool AgentSession::alive() const { return state_->gone.empty(); }
 
 const std::string& AgentSession::where() const { return state_->where; }
 
+std::string AgentSession::folder() const {
+  const json& dir = (*state_->hello)["dir"];
+  return dir.is_string() ? dir.get<std::string>() : "";
+}
+
 asio::awaitable<json> AgentSession::request(json request, Timeout timeout) {
   const std::string op = request.value("op", "?");
   const std::string operation = "weaver-agent " + op;

@@ -8,8 +8,9 @@ WEAVER_PACKAGES=(
 )
 
 # Only the tests need these: the HTML report is rendered in headless Chromium,
-# and Google Benchmark's own compare tool (with SciPy) reads weaver.json.
-WEAVER_TEST_PACKAGES=(chromium libbenchmark-tools python3-scipy)
+# Google Benchmark's own compare tool (with SciPy) reads weaver.json, and
+# bpftrace takes the in-kernel reference the captures are checked against.
+WEAVER_TEST_PACKAGES=(chromium libbenchmark-tools python3-scipy bpftrace)
 
 # install_packages [extra packages...]: installs only what is missing; a
 # second run installs nothing.

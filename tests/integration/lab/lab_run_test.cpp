@@ -160,6 +160,13 @@ void check_results_folder(const std::filesystem::path& folder, const nlohmann::j
     const auto& details = benchmark.at("weaver");
     EXPECT_NE(details.at("scenario"), "");
     EXPECT_EQ(details.at("interfaces").at("pif"), "eth0");
+    // Captured by the agent, on one clock, with nanosecond host stamps.
+    EXPECT_EQ(details.at("capture").at("method"), "agent");
+    for (const char* side : {"pif", "vif"}) {
+      EXPECT_EQ(details.at("capture").at(side).at("timestamp_type"), "host");
+      EXPECT_EQ(details.at("capture").at(side).at("precision"), "nano");
+      EXPECT_EQ(details.at("capture").at(side).at("dropped"), 0);
+    }
     std::uint64_t packets = 0;
     for (const auto& bucket : histograms.at("cases")[i].at("buckets"))
       packets += bucket[2].get<std::uint64_t>();
@@ -338,55 +345,129 @@ TEST_F(RunTest, AnUnreachableHypervisorFailsItsCasesAndTheOthersRun) {
       << unreachable->dump();
 }
 
+// --capture tcpdump: two buffered tcpdumps, fetched and analysed here.
+TEST_F(RunTest, TcpdumpCapturesWhenAskedAndSaysSo) {
+  TestLab lab("wv76", {"--datapath", "bridge"});
+  ASSERT_TRUE(lab.up()) << lab.up_error();
+  TempDir dir;
+  const std::string results = dir.path() + "/results";
+  const ProcessOutput run = run_weaver({"run", "--lab", "wv76", "--capture", "tcpdump",
+                                        "--benchmark_filter=^UdpStream/lab-bridge/size:64/",
+                                        "--results-dir", results, "--benchmark_format=json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::filesystem::path folder = only_results_folder(results);
+  ASSERT_FALSE(folder.empty()) << run.err;
+  const auto weaver = nlohmann::json::parse(read_file(folder / "weaver.json"));
+  const auto& benchmark = weaver.at("benchmarks").at(0);
+  EXPECT_EQ(benchmark.at("matched"), benchmark.at("sent")) << benchmark.dump();
+  EXPECT_EQ(benchmark.at("weaver").at("capture").at("method"), "tcpdump");
+  EXPECT_NE(read_file(folder / "weaver.csv").find(",tcpdump\r\n"), std::string::npos);
+}
+
+// The folders weaver's remote side makes in /tmp: each agent's, and the
+// run's temp dir on hosts without one (lab hosts share this /tmp).
+std::vector<std::string> remote_folders() {
+  std::vector<std::string> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/tmp")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("weaver-agent.", 0) == 0 || name.rfind("weaver.", 0) == 0) found.push_back(entry.path());
+  }
+  return found;
+}
+
+// weaver's processes on the hosts: agents, captures, traffic.
+std::vector<std::string> remote_processes() {
+  std::vector<std::string> found = traffic_and_captures();
+  for (const RunningProcess& process : running_processes()) {
+    if (process.program().find("weaver-agent") != std::string::npos) found.push_back(process.cmdline);
+  }
+  return found;
+}
+
+// `weaver run` of a 60 s case in the background, once its traffic runs;
+// with the remote folders that appeared for it.
+struct LongRun {
+  TempDir dir;
+  Child child;
+  std::string log = dir.path() + "/run.log";
+  std::string results = dir.path() + "/results";
+  std::vector<std::string> folders;
+  bool sending = false;
+
+  explicit LongRun(const std::string& lab) {
+    const std::string scenarios =
+        "scenarios:\n  - name: Long\n    protocol: udp\n    axes:\n      size: [64]\n"
+        "      rate: [1000]\n      count: [60000]\n";
+    const std::string scenario_file = write_file(dir, "scenarios.yaml", scenarios);
+    const std::vector<std::string> before = remote_folders();
+    child.pid = ::fork();
+    if (child.pid == 0) {
+      std::freopen(log.c_str(), "w", stdout);
+      std::freopen(log.c_str(), "a", stderr);
+      ::execl(WEAVER_BINARY, WEAVER_BINARY, "run", "--lab", lab.c_str(), "--scenarios",
+              scenario_file.c_str(), "--results-dir", results.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 300 && !sending; ++i) {
+      for (const std::string& cmdline : traffic_and_captures()) {
+        if (is_traffic(cmdline.substr(0, cmdline.find('\0')))) sending = true;
+      }
+      if (!sending) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    for (const std::string& folder : remote_folders()) {
+      if (std::find(before.begin(), before.end(), folder) == before.end()) folders.push_back(folder);
+    }
+  }
+  std::string output() const { return read_file(log); }
+};
+
 TEST_F(RunTest, InterruptingARunLeavesNothingOnTheHosts) {
   TestLab lab("wv74", {"--datapath", "bridge"});
   ASSERT_TRUE(lab.up()) << lab.up_error();
-  TempDir dir;
-  const std::string scenarios =
-      "scenarios:\n  - name: Long\n    protocol: udp\n    axes:\n      size: [64]\n"
-      "      rate: [1000]\n      count: [60000]\n";
-  const std::string scenario_file = write_file(dir, "scenarios.yaml", scenarios);
-  const std::string log = dir.path() + "/run.log";
-  const std::string results = dir.path() + "/results";
-  Child child;
-  child.pid = ::fork();
-  if (child.pid == 0) {
-    std::freopen(log.c_str(), "w", stdout);
-    std::freopen(log.c_str(), "a", stderr);
-    ::execl(WEAVER_BINARY, WEAVER_BINARY, "run", "--lab", "wv74", "--scenarios",
-            scenario_file.c_str(), "--results-dir", results.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  // Interrupt once the traffic runs; the captures show the hypervisor's
-  // remote temp dir (tcpdump ... -w /tmp/weaver.XXXXXXXXXX/...).
-  bool sending = false;
-  std::string remote_dir;
-  const std::regex capture_dir("-w\\0(/tmp/weaver\\.[A-Za-z0-9]+)/");
-  for (int i = 0; i < 300 && !sending; ++i) {
-    for (const std::string& cmdline : traffic_and_captures()) {
-      std::smatch match;
-      if (std::regex_search(cmdline, match, capture_dir)) remote_dir = match[1];
-      if (is_traffic(cmdline.substr(0, cmdline.find('\0')))) sending = true;
-    }
-    if (!sending) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(child.pid, SIGINT);
-  const int status = child.wait();
-  std::ifstream in(log);
-  const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  ASSERT_TRUE(sending) << output;
+  LongRun run("wv74");
+  ::kill(run.child.pid, SIGINT);
+  const int status = run.child.wait();
+  const std::string output = run.output();
+  ASSERT_TRUE(run.sending) << output;
   ASSERT_TRUE(WIFEXITED(status)) << output;
   EXPECT_EQ(WEXITSTATUS(status), 130) << output;
   EXPECT_NE(output.find("interrupted by SIGINT"), std::string::npos) << output;
-  EXPECT_TRUE(traffic_and_captures().empty());
-  ASSERT_FALSE(remote_dir.empty());
-  EXPECT_FALSE(std::filesystem::exists(remote_dir)) << remote_dir;
+  EXPECT_TRUE(remote_processes().empty());
+  ASSERT_FALSE(run.folders.empty()) << "no agent folder seen while the traffic ran";
+  for (const std::string& folder : run.folders) EXPECT_FALSE(std::filesystem::exists(folder)) << folder;
   // The results folder is whole, and says the interrupted case failed.
-  const std::filesystem::path folder = only_results_folder(results);
+  const std::filesystem::path folder = only_results_folder(run.results);
   ASSERT_FALSE(folder.empty()) << output;
   const auto weaver = nlohmann::json::parse(read_file(folder / "weaver.json"));
   EXPECT_TRUE(weaver.at("benchmarks").at(0).value("error_occurred", false)) << weaver.dump();
   EXPECT_NE(read_file(folder / "junit.xml").find("failures=\"1\""), std::string::npos);
+}
+
+// SIGKILL gives weaver no chance to clean up: its SSH connections close, each
+// agent's stdin with them, and the agents stop what they started.
+TEST_F(RunTest, KillingWeaverLeavesNothingOnTheHostsWithinFiveSeconds) {
+  TestLab lab("wv75", {"--datapath", "bridge"});
+  ASSERT_TRUE(lab.up()) << lab.up_error();
+  LongRun run("wv75");
+  ASSERT_TRUE(run.sending) << run.output();
+  ASSERT_FALSE(remote_processes().empty());
+  ASSERT_FALSE(run.folders.empty()) << "no agent folder seen while the traffic ran";
+  ::kill(run.child.pid, SIGKILL);
+  run.child.wait();
+  const auto killed = std::chrono::steady_clock::now();
+  auto left = [&] {
+    std::vector<std::string> found = remote_processes();
+    for (const std::string& folder : run.folders) {
+      if (std::filesystem::exists(folder)) found.push_back(folder);
+    }
+    return found;
+  };
+  while (!left().empty() && std::chrono::steady_clock::now() - killed < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const std::vector<std::string> remaining = left();
+  EXPECT_TRUE(remaining.empty()) << remaining.size() << " left 5 s after SIGKILL, first: "
+                                 << (remaining.empty() ? "" : remaining.front());
 }
 
 }  // namespace

@@ -27,6 +27,10 @@ struct LabOptions {
   int hypervisors = 1;  // per datapath
   int sources = 1;
   int delay_us = 0;  // userspace datapath only
+  // A file the lab's hosts run as their shell start-up file (~/.bashrc) for
+  // every command sshd runs, to reproduce hosts whose start-up is slow;
+  // empty: the machine's own.
+  std::string shell_rc;
 };
 
 inline constexpr int max_lab_number = 99;
@@ -75,6 +79,7 @@ struct LabPlan {
   std::string prefix;  // wv1-
   std::string state_dir;
   int delay_us = 0;
+  std::string shell_rc;  // absolute; empty: none
   std::vector<Datapath> datapaths;
   int hypervisors_per_datapath = 1;
   std::string switch_netns;         // wv1-net: the "physical" switch

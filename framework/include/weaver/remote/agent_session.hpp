@@ -41,6 +41,8 @@ class AgentSession {
 
   bool alive() const;
   const std::string& where() const;
+  // The agent's own folder on the host (its mktemp -d), removed when it ends.
+  std::string folder() const;
   // Closes the agent's stdin and waits for it to end (it cleans up first).
   asio::awaitable<void> close(Timeout timeout);
 

@@ -44,6 +44,11 @@ struct CaseRun {
   std::string pif_capture;  // kept capture files, relative to the results folder (empty: none)
   std::string vif_capture;
   std::string annotated_capture;  // the VIF capture as pcapng with each packet's delay
+  // How PIF and VIF were captured: "agent" or "tcpdump" (empty when failed),
+  // and per side what the capture itself says (timestamp type and precision,
+  // received, dropped by the buffer / the interface).
+  std::string capture_method;
+  nlohmann::json capture = nullptr;
 };
 
 struct RunContext {
