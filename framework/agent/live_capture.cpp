@@ -77,7 +77,7 @@ void read_until_quiet(const std::vector<LiveCapture*>& captures) {
   int quiet_ms = 0;
   std::vector<pollfd> ready;
   for (LiveCapture* capture : captures) {
-    quiet_ms = std::max(quiet_ms, capture->timeout_ms() + 5);
+    quiet_ms = std::max(quiet_ms, 2 * capture->timeout_ms() + 5);
     ready.push_back({capture->selectable_fd(), POLLIN, 0});
   }
   // Bounded: a capture that never goes quiet (traffic that does not stop)

@@ -1,12 +1,12 @@
 // One interface captured by libpcap into a pcap file, the way weaver-agent
 // captures: nanosecond timestamps, a large kernel buffer, and NO immediate
 // mode. libpcap's TPACKET_V3 ring then hands packets over a block at a time
-// (when a block fills or `timeout_ms` after its first packet), so the agent
-// wakes a few times per block instead of once per packet, and the softirq
-// forwarding the packet is not competing with a capture process woken for
-// each one (that competition is what per-packet wakeups add to the latency
-// they measure). A short block timeout keeps the last packets from waiting
-// long; finish() waits for the last partial block before it stops.
+// (when a block fills, or within two `timeout_ms` of its first packet), so
+// the agent wakes once per block instead of once per packet, and does not
+// compete with the softirq forwarding each packet (that competition is what
+// per-packet wakeups add to the latency they measure). A short block timeout
+// keeps the last packets from waiting long; read_until_quiet() waits for the
+// last partial block before the capture is finished.
 #pragma once
 
 #include <chrono>
@@ -53,9 +53,11 @@ class LiveCapture {
   int timeout_ms_;
 };
 
-// Reads every capture until none has handed over a block for longer than
-// the block timeout: a block with packets retires `timeout_ms` after its
-// first one, so by then the last, partial block is in.
+// Reads every capture until none has handed over a block for twice the
+// block timeout: the kernel's retire timer runs every `timeout_ms` and
+// retires a block with packets at the first tick that finds it unchanged
+// since the one before, so a partial block is handed over within two
+// timeouts of its first packet.
 void read_until_quiet(const std::vector<LiveCapture*>& captures);
 
 }  // namespace weaver::agent

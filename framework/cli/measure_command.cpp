@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <optional>
 
 #include "beside_weaver.hpp"
 #include "weaver/error.hpp"
@@ -84,7 +85,13 @@ int measure(const MeasureArguments& args) {
   if (const auto agent = beside_weaver("weaver-agent"); std::filesystem::is_regular_file(agent)) {
     options.agent = agent;
   }
-  options.progress = [](orchestrator::CaseStage stage, std::string_view, std::string_view) { print_stage(stage); };
+  // A stage may be reported several times (ending the captures, then fetching
+  // them): its 2013 lines are printed once.
+  options.progress = [last = std::optional<orchestrator::CaseStage>()](
+                         orchestrator::CaseStage stage, std::string_view, std::string_view) mutable {
+    if (stage != last) print_stage(stage);
+    last = stage;
+  };
   orchestrator::Orchestrator orchestrator(to_config(args), options);
   const orchestrator::CaseResult result =
       orchestrator.run_case(orchestrator.config().configurations.front(), spec, "measure");

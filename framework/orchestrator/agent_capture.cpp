@@ -1,5 +1,5 @@
-#include "agent_capture.hpp"
-
+// The agent's side of a CapturePair: one "capture" request, one "finish".
+#include "capture_pair.hpp"
 #include "weaver/agent/agent_protocol.hpp"
 #include "weaver/remote/shell_words.hpp"
 
@@ -29,9 +29,63 @@ CaptureStats stats_of(const agent::CaptureSide& side) {
   return stats;
 }
 
+class AgentCaptures final : public CapturePair {
+ public:
+  AgentCaptures(remote::AgentSession& agent, std::uint64_t id) : agent_(agent), id_(id) {}
+
+  // The agent reads the last partial block itself: the drain is only for
+  // packets still in the datapath.
+  std::chrono::milliseconds drain(std::chrono::milliseconds asked) const override { return asked; }
+
+  remote::asio::awaitable<FinishedCaptures> finish(bool egress, capture::KeyKind key, bool keep) override {
+    json request{{"op", "finish"},
+                 {"capture", id_},
+                 {"keep", keep},
+                 {"analyze", {{"first", egress ? 1 : 0}, {"key", std::string(capture::key_kind_name(key))}}}};
+    if (!keep) removed_ = true;  // the agent removes the files whatever the outcome
+    const json reply = co_await agent_.request(std::move(request), kFinishTimeout);
+    FinishedCaptures finished;
+    try {
+      const json& sides = reply.at("sides");
+      const auto pif = agent::capture_side_from_json(sides.at(0));
+      const auto vif = agent::capture_side_from_json(sides.at(1));
+      finished.pif = stats_of(pif);
+      finished.vif = stats_of(vif);
+      finished.pif_file = pif.file;
+      finished.vif_file = vif.file;
+      finished.latency = agent::latency_result_from_json(reply.at("result"));
+      finished.first_ns = reply.at("first_ns").get<std::int64_t>();
+      finished.last_ns = reply.at("last_ns").get<std::int64_t>();
+    } catch (const json::exception& error) {
+      throw Error(agent_.where() + ": weaver-agent finish: a reply weaver cannot read: " + error.what());
+    }
+    co_return finished;
+  }
+
+  remote::asio::awaitable<void> remove_files() override {
+    if (removed_) co_return;
+    removed_ = true;
+    json request{{"op", "discard"}, {"capture", id_}};
+    co_await agent_.request(std::move(request), kControlTimeout);
+  }
+
+  remote::asio::awaitable<void> abort() noexcept override {
+    try {
+      co_await remove_files();
+    } catch (...) {
+      // The agent removes its whole folder when it ends.
+    }
+  }
+
+ private:
+  remote::AgentSession& agent_;
+  std::uint64_t id_;
+  bool removed_ = false;
+};
+
 }  // namespace
 
-remote::asio::awaitable<std::unique_ptr<AgentCapture>> AgentCapture::start(remote::AgentSession& agent,
+remote::asio::awaitable<std::unique_ptr<CapturePair>> start_agent_captures(remote::AgentSession& agent,
                                                                            std::string pif, std::string vif,
                                                                            std::string filter) {
   remote::validate_interface_name("pif", pif);
@@ -43,43 +97,9 @@ remote::asio::awaitable<std::unique_ptr<AgentCapture>> AgentCapture::start(remot
                {"buffer_bytes", kBufferBytes},
                {"timeout_ms", kBlockTimeoutMs}};
   const json reply = co_await agent.request(std::move(request), kControlTimeout);
-  co_return std::unique_ptr<AgentCapture>(new AgentCapture(agent, reply.at("capture").get<std::uint64_t>()));
-}
-
-remote::asio::awaitable<AgentCaptureResult> AgentCapture::finish(bool egress, capture::KeyKind key, bool keep) {
-  json request{{"op", "finish"},
-               {"capture", id_},
-               {"keep", keep},
-               {"analyze", {{"first", egress ? 1 : 0}, {"key", std::string(capture::key_kind_name(key))}}}};
-  if (!keep) gone_ = true;  // the agent removes the files whatever the outcome
-  const json reply = co_await agent_.request(std::move(request), kFinishTimeout);
-  AgentCaptureResult result;
-  try {
-    const json& sides = reply.at("sides");
-    const auto pif = agent::capture_side_from_json(sides.at(0));
-    const auto vif = agent::capture_side_from_json(sides.at(1));
-    result.pif = stats_of(pif);
-    result.vif = stats_of(vif);
-    result.pif_file = pif.file;
-    result.vif_file = vif.file;
-    result.latency = agent::latency_result_from_json(reply.at("result"));
-    result.first_ns = reply.at("first_ns").get<std::int64_t>();
-    result.last_ns = reply.at("last_ns").get<std::int64_t>();
-  } catch (const json::exception& error) {
-    throw Error(agent_.where() + ": weaver-agent finish: a reply weaver cannot read: " + error.what());
-  }
-  co_return result;
-}
-
-remote::asio::awaitable<void> AgentCapture::discard() noexcept {
-  if (gone_) co_return;
-  gone_ = true;
-  try {
-    json request{{"op", "discard"}, {"capture", id_}};
-    co_await agent_.request(std::move(request), kControlTimeout);
-  } catch (...) {
-    // The agent removes its whole folder when it ends.
-  }
+  const json& id = reply.at("capture");
+  if (!id.is_number_unsigned()) throw Error(agent.where() + ": weaver-agent capture: a reply without its number");
+  co_return std::make_unique<AgentCaptures>(agent, id.get<std::uint64_t>());
 }
 
 }  // namespace weaver::orchestrator

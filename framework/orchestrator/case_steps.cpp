@@ -8,11 +8,10 @@
 #include <exception>
 #include <functional>
 
-#include "agent_capture.hpp"
+#include "capture_pair.hpp"
 #include "concurrently.hpp"
 #include "end_quietly.hpp"
 #include "binary_install.hpp"
-#include "remote_capture.hpp"
 #include "traffic_command.hpp"
 #include "weaver/analysis/analyze.hpp"
 #include "weaver/analysis/annotate_capture.hpp"
@@ -43,8 +42,6 @@ namespace asio = remote::asio;
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds kControlTimeout{10};
 constexpr std::chrono::seconds kTransferTimeout{300};
-
-constexpr std::chrono::milliseconds kTcpdumpDrain{2100};
 
 double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
@@ -110,19 +107,8 @@ asio::awaitable<std::uint64_t> finish_traffic(TrafficRun& run, std::chrono::seco
   co_return **run.transmitted;
 }
 
-// Single steps as coroutines of their own, so concurrently() can run the
-// two captures' and every source's steps side by side.
-asio::awaitable<void> start_capture(std::unique_ptr<RemoteCapture>& capture, remote::Executor& host,
-                                    std::string interface, std::string file, std::string filter,
-                                    std::chrono::seconds limit, bool as_root) {
-  capture = co_await RemoteCapture::start(host, std::move(interface), std::move(file), std::move(filter),
-                                          limit, as_root);
-}
-
-asio::awaitable<void> stop_capture(RemoteCapture& capture, CaptureStats& stats) {
-  stats = co_await capture.stop();
-}
-
+// Single steps as coroutines of their own, so concurrently() can run every
+// source's steps, and both fetches, side by side.
 asio::awaitable<void> fetch(remote::Executor& host, std::string remote_file, std::filesystem::path local) {
   const remote::ProgressCallback no_progress;  // named: no temporary inside co_await
   co_await host.download(std::move(remote_file), std::move(local), no_progress, kTransferTimeout);
@@ -298,21 +284,17 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   const std::string filter = capture_filter(spec, sender_addresses, destination);
   const auto limit = expected_duration(spec) * 2 + std::chrono::seconds(60);
 
-  std::unique_ptr<AgentCapture> agent_capture;
-  std::unique_ptr<RemoteCapture> pif, vif;  // tcpdump
-  AgentCaptureResult captured;
+  std::unique_ptr<CapturePair> captures;
+  FinishedCaptures finished;
   std::exception_ptr failure;
   try {
     progress(CaseStage::capturing, case_name, "capturing on " + configuration.pif + " and " + result.vif);
     if (agent) {
-      agent_capture = co_await AgentCapture::start(*agent, configuration.pif, result.vif, filter);
+      captures = co_await start_agent_captures(*agent, configuration.pif, result.vif, filter);
     } else {
       const std::string stem = co_await hypervisor.temp_dir(kControlTimeout) + "/" + folder_name;
-      const bool as_root = configuration.hypervisor.user == "root";
-      std::vector<asio::awaitable<void>> starts;
-      starts.push_back(start_capture(pif, hypervisor, configuration.pif, stem + "-pif.pcap", filter, limit, as_root));
-      starts.push_back(start_capture(vif, hypervisor, result.vif, stem + "-vif.pcap", filter, limit, as_root));
-      co_await concurrently(io, std::move(starts));
+      captures = co_await start_tcpdump_captures(io, hypervisor, configuration.pif, result.vif, filter, stem,
+                                                 limit, configuration.hypervisor.user == "root");
     }
     progress(CaseStage::sending, case_name,
              "sending " + std::to_string(spec.count) + " packets from " +
@@ -344,27 +326,14 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
       result.send_errors += run.summary->send_errors;
     }
     result.traffic_seconds = seconds_between(traffic_started, Clock::now());
-    // For the packets still in the datapath. tcpdump (no immediate mode)
-    // hands packets over a ring block at a time, and a partial block retires
-    // up to two of its 1 s block timeouts after its first packet; SIGINT
-    // ends tcpdump without reading an unretired block, so its drain must
-    // outlast that. The agent waits for the last block itself.
-    asio::steady_timer drain(io, agent ? options.drain : std::max<std::chrono::milliseconds>(options.drain, kTcpdumpDrain));
+    asio::steady_timer drain(io, captures->drain(options.drain));  // packets still in the datapath
     co_await drain.async_wait(asio::use_awaitable);
-    if (agent) {
-      // The stages the 2013 command line prints: the captures end, their
-      // contents are collected (here: matched on the host), then analysed.
-      progress(CaseStage::fetching, case_name, "ending the captures on " + hypervisor.where());
-      progress(CaseStage::analyzing, case_name, "matching packets on " + hypervisor.where());
-      captured = co_await agent_capture->finish(egress, options.key, options.keep_captures);
-      result.pif_capture = captured.pif;
-      result.vif_capture = captured.vif;
-    } else {
-      std::vector<asio::awaitable<void>> stops;
-      stops.push_back(stop_capture(*pif, result.pif_capture));
-      stops.push_back(stop_capture(*vif, result.vif_capture));
-      co_await concurrently(io, std::move(stops));
-    }
+    // The stages the 2013 command line prints: the captures end and their
+    // contents are collected (the agent matches them on the host).
+    progress(CaseStage::fetching, case_name, "ending the captures on " + hypervisor.where());
+    finished = co_await captures->finish(egress, options.key, options.keep_captures);
+    result.pif_capture = finished.pif;
+    result.vif_capture = finished.vif;
   } catch (...) {
     failure = std::current_exception();
   }
@@ -374,15 +343,13 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
       active_traffic.remove(run.process.get());
       co_await end_quietly(run.process);
     }
-    if (agent_capture) co_await agent_capture->discard();
-    if (pif) co_await pif->abort();
-    if (vif) co_await vif->abort();
+    if (captures) co_await captures->abort();
     std::rethrow_exception(failure);
   }
 
-  if (agent && !options.keep_captures) {
-    result.latency = std::move(captured.latency);
-    set_achieved_pps(result, captured.first_ns, captured.last_ns, traffic.size());
+  if (finished.latency && !options.keep_captures) {
+    result.latency = std::move(*finished.latency);
+    set_achieved_pps(result, finished.first_ns, finished.last_ns, traffic.size());
     result.case_seconds = seconds_between(case_started, Clock::now());
     co_return result;
   }
@@ -391,24 +358,20 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   result.pif_file = local_dir / "pif.pcap";
   result.vif_file = local_dir / "vif.pcap";
   {
-    const std::string pif_remote = agent ? captured.pif_file : pif->file();
-    const std::string vif_remote = agent ? captured.vif_file : vif->file();
     std::vector<asio::awaitable<void>> fetches;
-    fetches.push_back(fetch(hypervisor, pif_remote, result.pif_file));
-    fetches.push_back(fetch(hypervisor, vif_remote, result.vif_file));
+    fetches.push_back(fetch(hypervisor, finished.pif_file, result.pif_file));
+    fetches.push_back(fetch(hypervisor, finished.vif_file, result.vif_file));
     std::exception_ptr fetch_failure;
     try {
       co_await concurrently(io, std::move(fetches));
     } catch (...) {
       fetch_failure = std::current_exception();
     }
-    if (agent) {
-      co_await agent_capture->discard();
-    } else {
-      std::vector<std::string> remove{"rm", "-f", "--", pif_remote, vif_remote};
-      co_await hypervisor.capture(std::move(remove), kControlTimeout);
+    if (fetch_failure) {
+      co_await captures->abort();
+      std::rethrow_exception(fetch_failure);
     }
-    if (fetch_failure) std::rethrow_exception(fetch_failure);
+    co_await captures->remove_files();
   }
 
   progress(CaseStage::analyzing, case_name, "matching packets");
