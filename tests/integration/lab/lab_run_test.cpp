@@ -364,6 +364,34 @@ TEST_F(RunTest, TcpdumpCapturesWhenAskedAndSaysSo) {
   EXPECT_NE(read_file(folder / "weaver.csv").find(",tcpdump\r\n"), std::string::npos);
 }
 
+// With the agent, a host's shell start-up (its ~/.bashrc, which sshd's bash
+// reads for every command) runs a few times per run, never per case: four
+// repetitions of a case read it as often as one.
+TEST_F(RunTest, CasesRunNoShellCommandsOfTheirOwn) {
+  TempDir dir;
+  const std::string log = dir.path() + "/shell-starts.log";
+  const std::string rc = write_file(dir, "bashrc", "echo started >> '" + log + "'\n");
+  TestLab lab("wv77", {"--datapath", "bridge", "--shell-rc", rc});
+  ASSERT_TRUE(lab.up()) << lab.up_error();
+  const std::string scenarios = write_file(
+      dir, "scenarios.yaml",
+      "scenarios:\n  - name: Short\n    protocol: udp\n    axes:\n      count: [50]\n      rate: [1000]\n");
+  auto shell_starts = [&](const std::string& repetitions) {
+    std::filesystem::remove(log);
+    const ProcessOutput run = run_weaver({"run", "--lab", "wv77", "--scenarios", scenarios,
+                                          "--benchmark_repetitions=" + repetitions,
+                                          "--results-dir", dir.path() + "/results"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    const std::string text = std::filesystem::exists(log) ? read_file(log) : "";
+    return std::count(text.begin(), text.end(), '\n');
+  };
+  shell_starts("1");  // uploads what the hosts' caches lack: later runs find it there
+  const auto once = shell_starts("1");
+  const auto four_times = shell_starts("4");
+  EXPECT_GT(once, 0) << "the lab's hosts did not read the --shell-rc file";
+  EXPECT_EQ(four_times, once);
+}
+
 // The folders weaver's remote side makes in /tmp: each agent's, and the
 // run's temp dir on hosts without one (lab hosts share this /tmp).
 std::vector<std::string> remote_folders() {
