@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -36,7 +38,10 @@ struct LocalState {
 
   ProcessCore core;
   pid_t pid = -1;
-  asio::posix::stream_descriptor in, out, err, exited;  // stdin (when open), stdout, stderr, pidfd
+  // stdin (Command::open_stdin) is a socket: writing after the process ended
+  // is then an EPIPE error (MSG_NOSIGNAL), not a SIGPIPE that ends weaver.
+  asio::local::stream_protocol::socket in;
+  asio::posix::stream_descriptor out, err, exited;  // stdout, stderr, pidfd
   asio::steady_timer time_limit;
   int running_parts = 3;  // two pipes and the exit
   ExitStatus status;
@@ -97,7 +102,7 @@ asio::awaitable<void> write_stdin(std::shared_ptr<LocalState> state, std::string
 
 asio::awaitable<void> close_input(std::shared_ptr<LocalState> state) {
   boost::system::error_code ignored;
-  if (state->in.is_open()) state->in.close(ignored);
+  if (state->in.is_open()) state->in.shutdown(asio::socket_base::shutdown_send, ignored);
   co_return;
 }
 
@@ -151,7 +156,9 @@ std::unique_ptr<Process> start_local_process(const LocalStrand& strand, const st
   int in[2] = {-1, -1};
   int out[2];
   int err[2];
-  if (command.open_stdin && ::pipe2(in, O_CLOEXEC) != 0) fail_local(where, operation, "pipe");
+  if (command.open_stdin && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0) {
+    fail_local(where, operation, "socketpair");
+  }
   if (::pipe2(out, O_CLOEXEC) != 0) {
     if (in[0] >= 0) ::close(in[0]), ::close(in[1]);
     fail_local(where, operation, "pipe");
@@ -190,7 +197,7 @@ std::unique_ptr<Process> start_local_process(const LocalStrand& strand, const st
     fail_local(where, operation, "fork");
   }
   state->pid = pid;
-  if (in[1] >= 0) state->in.assign(in[1]);
+  if (in[1] >= 0) state->in.assign(asio::local::stream_protocol(), in[1]);
   state->out.assign(out[0]);
   state->err.assign(err[0]);
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));

@@ -81,6 +81,26 @@ TEST(LocalExecutorTest, RunsCommandsWithTheSameInterface) {
   EXPECT_EQ(run_io(io, process->wait(5s)).signal, "TERM");
 }
 
+TEST(LocalExecutorTest, WritesToStdinWhenAskedAndSurvivesAnEndedReader) {
+  asio::io_context io;
+  remote::LocalExecutor here(io);
+  std::string out;
+  remote::Command command{{"sh", "-c", "read line; echo \"got $line\"; cat"}, {}, {}, std::nullopt};
+  command.open_stdin = true;
+  command.on_stdout = [&out](std::string_view line) { out.append(line).append("\n"); };
+  auto process = run_io(io, here.start(std::move(command), 5s));
+  run_io(io, process->write("first\nsecond\n", 5s));
+  run_io(io, process->close_stdin(5s));  // cat ends at end of input
+  EXPECT_EQ(run_io(io, process->wait(5s)).code, 0);
+  EXPECT_EQ(out, "got first\nsecond\n");
+  // Writing to a process that has ended is an error, not a SIGPIPE.
+  EXPECT_THROW(run_io(io, process->write(std::string(1 << 20, 'x'), 5s)), remote::RemoteError);
+  // Without open_stdin, stdin is /dev/null.
+  auto quiet = run_io(io, here.start({{"cat"}, {}, {}, std::nullopt}, 5s));
+  EXPECT_EQ(run_io(io, quiet->wait(5s)).code, 0);
+  EXPECT_THROW(run_io(io, quiet->write("x", 5s)), remote::RemoteError);
+}
+
 TEST(LocalExecutorTest, TempDirUploadAndDownloadLikeARemoteHost) {
   asio::io_context io;
   TestDir local;
