@@ -110,6 +110,8 @@ void write_results(const ResultsFolder& folder, const RunResults& results,
   folder.write("weaver.csv", results_csv(results));
   folder.write("histograms.json", histograms_json(results));
   folder.write("junit.xml", junit_xml(results));
+  folder.write("bencher.json", bencher_json(results));
+  folder.write("benchmark-action.json", benchmark_action_json(results));
   // What hosts printed may not be UTF-8: such bytes become U+FFFD.
   folder.write("environment.json",
                results.environment.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");

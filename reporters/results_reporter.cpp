@@ -35,7 +35,31 @@ CaseRun from_name_only(const std::string& name) {
   return run;
 }
 
+// Google Benchmark reports a repeated case twice: its repetitions, then its
+// aggregates, which it computes when two or more repetitions succeeded.
+bool aggregates_follow(const std::vector<benchmark::BenchmarkReporter::Run>& runs) {
+  using Run = benchmark::BenchmarkReporter::Run;
+  if (runs.empty() || runs.front().repetitions < 2) return false;
+  if (std::any_of(runs.begin(), runs.end(), [](const Run& run) { return run.run_type != Run::RT_Iteration; })) {
+    return false;
+  }
+  return std::count_if(runs.begin(), runs.end(), [](const Run& run) { return !run.error_occurred; }) >= 2;
+}
+
 }  // namespace
+
+std::string without_build_type_warning(const std::string& context) {
+  std::string kept;
+  std::size_t start = 0;
+  while (start < context.size()) {
+    std::size_t end = context.find('\n', start);
+    end = end == std::string::npos ? context.size() : end + 1;
+    const std::string_view line(context.data() + start, end - start);
+    if (line.find("Library was built as DEBUG") == std::string_view::npos) kept.append(line);
+    start = end;
+  }
+  return kept;
+}
 
 std::string case_name_of(const benchmark::BenchmarkReporter::Run& run) {
   const auto& name = run.run_name;
@@ -57,12 +81,22 @@ void ResultsReporter::add_case(CaseRun details) {
 bool ResultsReporter::ReportContext(const Context& context) {
   if (collect_environment_) results_.environment = collect_environment_();
   json_.ReportContext(context);
-  return display_ == nullptr || display_->ReportContext(context);
+  if (display_ == nullptr) return true;
+  // The display writes its context to its error stream: pass it on without
+  // the library's build-type warning, and with weaver's lines.
+  std::ostream& shown = display_->GetErrorStream();
+  std::ostringstream captured;
+  display_->SetErrorStream(&captured);
+  const bool go_on = display_->ReportContext(context);
+  display_->SetErrorStream(&shown);
+  shown << without_build_type_warning(captured.str()) << context_lines_;
+  shown.flush();
+  return go_on;
 }
 
 void ResultsReporter::ReportRuns(const std::vector<Run>& runs) {
   json_.ReportRuns(runs);
-  if (display_ != nullptr) display_->ReportRuns(runs);
+  if (display_ != nullptr && !(aggregates_only_ && aggregates_follow(runs))) display_->ReportRuns(runs);
   for (const Run& run : runs) {
     if (run.run_type == Run::RT_Iteration) results_.runs.push_back(joined(run));
   }

@@ -19,6 +19,7 @@
 #include "weaver/reporters/results_folder.hpp"
 #include "weaver/reporters/results_reporter.hpp"
 #include "beside_weaver.hpp"
+#include "display_flags.hpp"
 
 namespace weaver::cli {
 namespace {
@@ -111,7 +112,16 @@ void write_results_folder(const reporters::ResultsFolder& folder, reporters::Res
   std::cerr << "weaver: results in " << folder.path().string() << "\n";
 }
 
-int run(const RunArguments& args, const char* program, const std::vector<std::string>& benchmark_flags) {
+// Under Google Benchmark's context: what weaver's table says, once.
+std::string context_lines(const reporters::RunContext& context) {
+  return "weaver " + context.weaver_version + " (" + context.git_revision + "), measuring " + context.target +
+         ", label " + context.label +
+         "\nTime: a case's mean PIF->VIF latency, from the captures' timestamps (not timed code); "
+         "CPU: weaver's own CPU time for the case. Counters ending in _us are microseconds.\n";
+}
+
+int run(const RunArguments& args, const char* program, std::vector<std::string> benchmark_flags) {
+  const DisplayFlags display = take_display_flags(benchmark_flags);
   const auto key = capture::parse_key_kind(args.key);
   if (!key) throw UsageError("--key '" + args.key + "': expected auto, tcp-seq, ip-id, payload-id or hash");
   std::vector<scenarios::Scenario> scenario_set =
@@ -136,6 +146,8 @@ int run(const RunArguments& args, const char* program, const std::vector<std::st
   RunTarget target(args.config, args.lab);
   reporters::ResultsReporter reporter(benchmark::CreateDefaultDisplayReporter(),
                                       run_context(target, label, started));
+  reporter.show_aggregates_only(display.aggregates_only);
+  reporter.set_context_lines(context_lines(reporter.results().context));
   orchestrator::RunOptions options;
   options.accept_new_host_keys = args.accept_new_host_keys;
   options.key = *key;

@@ -8,9 +8,10 @@ WEAVER_PACKAGES=(
 )
 
 # Only the tests need these: the HTML report is rendered in headless Chromium,
-# Google Benchmark's own compare tool (with SciPy) reads weaver.json, and
+# Google Benchmark's own compare tool (with SciPy) reads weaver.json, the
+# published Bencher Metric Format schema checks bencher.json (jsonschema), and
 # bpftrace takes the in-kernel reference the captures are checked against.
-WEAVER_TEST_PACKAGES=(chromium libbenchmark-tools python3-scipy bpftrace)
+WEAVER_TEST_PACKAGES=(chromium libbenchmark-tools python3-scipy python3-jsonschema bpftrace)
 
 # install_packages [extra packages...]: installs only what is missing; a
 # second run installs nothing.

@@ -271,6 +271,26 @@ TEST_F(RunListing, AFilterThatMatchesNothingIsBadUsageAndWritesNothing) {
   EXPECT_TRUE(std::filesystem::is_empty(file("results")));
 }
 
+// weaver reads the aggregates-only flags itself (Google Benchmark would drop
+// the repetitions from the results): they list like any flag, and a value
+// that is no boolean is refused before anything runs.
+TEST_F(RunListing, AggregatesOnlyFlagsAreTakenByWeaver) {
+  const std::string lab = file("lab.yaml");
+  std::ofstream(lab) << "sources:\n  - {name: src1, host: 198.18.0.5}\n"
+                        "hypervisors:\n  - name: hv\n    host: 198.18.0.2\n    adapter: xl\n"
+                        "    pif: eth0\n    vms:\n      - name: vm1\n        address: 198.18.1.20\n";
+  for (const char* flag : {"--benchmark_report_aggregates_only", "--benchmark_display_aggregates_only=true",
+                           "--benchmark_report_aggregates_only=false"}) {
+    const Outcome run = run_weaver({"run", "--config", lab, flag, "--benchmark_list_tests=true"});
+    EXPECT_EQ(run.exit_code, 0) << flag << ": " << run.err;
+    EXPECT_NE(run.out.find("SynFlood/hv/"), std::string::npos) << run.out;
+  }
+  const Outcome empty = run_weaver({"run", "--config", lab, "--benchmark_display_aggregates_only=",
+                                    "--results-dir", file("results")});
+  expect_usage_failure(empty, "--benchmark_display_aggregates_only=");
+  EXPECT_FALSE(std::filesystem::exists(file("results")));
+}
+
 TEST_F(RunListing, EgressCasesOnlyWhereTheVmCanBeReached) {
   const std::string without = list_cases("");
   EXPECT_NE(without.find("UdpStream/hv/size:64/"), std::string::npos) << without;

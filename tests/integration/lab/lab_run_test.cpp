@@ -364,6 +364,69 @@ TEST_F(RunTest, TcpdumpCapturesWhenAskedAndSaysSo) {
   EXPECT_NE(read_file(folder / "weaver.csv").find(",tcpdump\r\n"), std::string::npos);
 }
 
+// Display flags change what is shown, never what is kept: whatever the
+// flags, every file of the results folder holds every repetition, and
+// compare and trend read the folder.
+TEST_F(RunTest, DisplayFlagsChangeWhatIsShownNeverWhatIsKept) {
+  TestLab lab("wv78", {"--datapath", "bridge"});
+  ASSERT_TRUE(lab.up()) << lab.up_error();
+  TempDir dir;
+  const std::string scenarios = write_file(
+      dir, "scenarios.yaml",
+      "scenarios:\n  - name: Short\n    protocol: udp\n    axes:\n      count: [50]\n      rate: [1000]\n");
+  const std::vector<std::vector<std::string>> flag_sets{
+      {},
+      {"--benchmark_report_aggregates_only=true"},
+      {"--benchmark_display_aggregates_only=true"},
+      {"--benchmark_report_aggregates_only", "--benchmark_format=json"},
+      {"--benchmark_format=csv"},
+      {"--benchmark_filter=^Short/lab-bridge/", "--benchmark_display_aggregates_only"}};
+  std::vector<std::filesystem::path> folders;
+  for (std::size_t i = 0; i < flag_sets.size(); ++i) {
+    std::vector<std::string> args{"run",         "--lab", "wv78", "--scenarios", scenarios,
+                                  "--results-dir", dir.path() + "/results", "--label", "flags" + std::to_string(i),
+                                  "--benchmark_repetitions=3"};
+    args.insert(args.end(), flag_sets[i].begin(), flag_sets[i].end());
+    std::string flags;
+    for (const std::string& flag : flag_sets[i]) flags += flag + " ";
+    SCOPED_TRACE("flags: " + flags);
+    const ProcessOutput run = run_weaver(args);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.err.find("Library was built as DEBUG"), std::string::npos) << run.err;
+    std::filesystem::path folder;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path() + "/results")) {
+      if (entry.path().filename().string().ends_with("-flags" + std::to_string(i))) folder = entry.path();
+    }
+    ASSERT_FALSE(folder.empty());
+    folders.push_back(folder);
+    const auto weaver = nlohmann::json::parse(read_file(folder / "weaver.json"));
+    int iterations = 0, aggregates = 0;
+    for (const auto& benchmark : weaver.at("benchmarks")) {
+      (benchmark.at("run_type") == "iteration" ? iterations : aggregates) += 1;
+    }
+    EXPECT_EQ(iterations, 3);
+    EXPECT_EQ(aggregates, 4);  // mean, median, stddev, cv
+    const std::string csv = read_file(folder / "weaver.csv");
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4) << csv;
+    EXPECT_EQ(nlohmann::json::parse(read_file(folder / "histograms.json")).at("cases").size(), 3u);
+    EXPECT_NE(read_file(folder / "junit.xml").find("tests=\"1\" failures=\"0\""), std::string::npos);
+    const auto bencher = nlohmann::json::parse(read_file(folder / "bencher.json"));
+    ASSERT_EQ(bencher.size(), 1u) << bencher.dump();
+    const auto& p50 = bencher.begin().value().at("p50_us");
+    EXPECT_LE(p50.at("lower_value").get<double>(), p50.at("value").get<double>());
+    EXPECT_LE(p50.at("value").get<double>(), p50.at("upper_value").get<double>());
+    const auto action = nlohmann::json::parse(read_file(folder / "benchmark-action.json"));
+    EXPECT_EQ(action.size(), 4u) << action.dump();
+    EXPECT_NE(action.at(0).at("extra").get<std::string>().find("3 repetition"), std::string::npos);
+    const ProcessOutput compared = run_weaver({"compare", folders.front().string(), folder.string()});
+    EXPECT_TRUE(compared.exit_code == 0 || compared.exit_code == 1) << compared.err;
+    EXPECT_NE(compared.out.find("Short/lab-bridge"), std::string::npos) << compared.out;
+  }
+  const ProcessOutput trend = run_weaver({"trend", dir.path() + "/results"});
+  EXPECT_TRUE(trend.exit_code == 0 || trend.exit_code == 1) << trend.err;
+  EXPECT_NE(trend.out.find("Short/lab-bridge"), std::string::npos) << trend.out;
+}
+
 // With the agent, a host's shell start-up (its ~/.bashrc, which sshd's bash
 // reads for every command) runs a few times per run, never per case: four
 // repetitions of a case read it as often as one.

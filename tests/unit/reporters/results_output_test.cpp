@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -59,7 +60,7 @@ struct Case {
 
 // Registers the cases the way scenarios/registration.cpp does and runs them.
 RunResults run_cases(const std::vector<Case>& cases, int repetitions, std::ostream& console,
-                     std::string* benchmark_json = nullptr) {
+                     std::string* benchmark_json = nullptr, bool aggregates_only = false) {
   benchmark::ConsoleReporter display(benchmark::ConsoleReporter::OO_Tabular);
   display.SetOutputStream(&console);
   display.SetErrorStream(&console);
@@ -68,6 +69,8 @@ RunResults run_cases(const std::vector<Case>& cases, int repetitions, std::ostre
   context.git_revision = "abc123";
   context.label = "golden";
   ResultsReporter reporter(&display, context);
+  reporter.show_aggregates_only(aggregates_only);
+  reporter.set_context_lines("weaver 0.1.0 (abc123): Time is the mean PIF->VIF latency\n");
   orchestrator::Configuration configuration;
   configuration.name = "lab-bridge";
   for (const Case& test_case : cases) {
@@ -319,6 +322,154 @@ TEST(ResultsOutput, JunitParsesBackWithOneTestcasePerCaseAndTheFailure) {
             "UdpBurst.lab-bridge "
             "UdpBurst/lab-bridge/size:1518/count:2048/burst:32/burst_interval_us:1000 "
             "0.000 repetition 0: lab-bridge: tcpdump did not start -\n");
+}
+
+// Display flags change what is shown, never what is kept: with aggregates
+// only on the console, the results still hold every repetition.
+TEST(ResultsOutput, AggregatesOnlyOnTheConsoleKeepsEveryRepetition) {
+  std::ostringstream console;
+  std::string benchmark_json;
+  const RunResults results = run_cases(two_cases, 3, console, &benchmark_json, true);
+  const std::string shown = console.str();
+  EXPECT_EQ(shown.find("SynFlood/lab-bridge/size:64/rate:10000/count:2000/iterations:1/repeats:3/manual_time "),
+            std::string::npos)
+      << "a repetition was shown:\n" << shown;
+  EXPECT_NE(shown.find("/repeats:3/manual_time_median "), std::string::npos) << shown;
+  EXPECT_NE(shown.find("/repeats:3/manual_time_mean "), std::string::npos) << shown;
+  // The failed case has no aggregates: its repetitions are shown.
+  EXPECT_NE(shown.find("UdpBurst/lab-bridge/size:1518"), std::string::npos) << shown;
+  std::size_t kept = 0;
+  for (const CaseRun& run : results.runs) kept += run.name.rfind("SynFlood", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(kept, 3u);
+  const auto document = nlohmann::json::parse(weaver_json(benchmark_json, results));
+  std::size_t iterations = 0, aggregates = 0;
+  for (const auto& entry : document.at("benchmarks")) {
+    (entry.at("run_type") == "iteration" ? iterations : aggregates) += 1;
+  }
+  EXPECT_EQ(iterations, 6u);  // 3 of each case
+  EXPECT_EQ(aggregates, 4u);  // mean, median, stddev, cv of the case that ran
+  const std::string csv = results_csv(results);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7);  // the header and 6 repetitions
+}
+
+// Debian's libbenchmark is a debug build and says so in its context; weaver
+// shows its own lines there instead, which say what Time and CPU are.
+TEST(ResultsOutput, ContextSaysWhatTheFiguresAreWithoutTheLibraryWarning) {
+  std::ostringstream raw;
+  benchmark::ConsoleReporter plain;
+  plain.SetErrorStream(&raw);
+  plain.SetOutputStream(&raw);
+  benchmark::BenchmarkReporter::Context context;
+  plain.ReportContext(context);
+  const bool library_warns = raw.str().find("Library was built as DEBUG") != std::string::npos;
+  std::ostringstream console;
+  run_cases(two_cases, 1, console);
+  EXPECT_EQ(console.str().find("Library was built as DEBUG"), std::string::npos) << console.str();
+  EXPECT_NE(console.str().find("weaver 0.1.0 (abc123): Time is the mean PIF->VIF latency\n"), std::string::npos);
+  if (!library_warns) GTEST_SKIP() << "this libbenchmark does not warn about its build type";
+  EXPECT_EQ(without_build_type_warning(raw.str()).find("DEBUG"), std::string::npos);
+  EXPECT_LT(without_build_type_warning(raw.str()).size(), raw.str().size());
+}
+
+TEST(ResultsOutput, BencherJsonHoldsTheMeasuresOfEveryCaseThatRan) {
+  std::ostringstream console;
+  const RunResults results = run_cases(two_cases, 3, console);
+  EXPECT_TRUE(lines_match(bencher_json(results),
+                          {R"(\{)",
+                           R"(  "SynFlood/lab-bridge/size:64/rate:10000/count:2000": \{)",
+                           R"(    "lost": \{)",
+                           R"(      "lower_value": 0\.0,)",
+                           R"(      "upper_value": 0\.0,)",
+                           R"(      "value": 0\.0)",
+                           R"(    \},)",
+                           R"(    "p50_us": \{)",
+                           R"(      "lower_value": 14\.%int,)",
+                           R"(      "upper_value": 14\.%int,)",
+                           R"(      "value": 14\.%int)",
+                           R"(    \},)",
+                           R"(    "p999_us": \{)",
+                           R"(      "lower_value": 19\.%int,)",
+                           R"(      "upper_value": 19\.%int,)",
+                           R"(      "value": 19\.%int)",
+                           R"(    \},)",
+                           R"(    "p99_us": \{)",
+                           R"(      "lower_value": 19\.%int,)",
+                           R"(      "upper_value": 19\.%int,)",
+                           R"(      "value": 19\.%int)",
+                           R"(    \})",
+                           R"(  \})",
+                           R"(\})"}))
+      << bencher_json(results);
+}
+
+// The lowest, median and highest of the repetitions, whatever their order.
+TEST(ResultsOutput, TrackerFilesTakeTheMedianAndRangeOfTheRepetitions) {
+  RunResults results;
+  for (double p50 : {3.0, 1.0, 2.0, 10.0}) {
+    CaseRun run;
+    run.name = "UdpStream/lab-bridge/size:64";
+    run.counters = {{"p50_us", p50}, {"p99_us", p50 * 2}, {"p999_us", p50 * 3}, {"lost", 0}};
+    results.runs.push_back(run);
+  }
+  CaseRun failed;
+  failed.name = "UdpStream/lab-bridge/size:64";
+  failed.error = "lab-bridge: lost";
+  results.runs.push_back(failed);
+  const auto bencher = nlohmann::json::parse(bencher_json(results));
+  const auto& p50 = bencher.at("UdpStream/lab-bridge/size:64").at("p50_us");
+  EXPECT_DOUBLE_EQ(p50.at("value"), 2.5);
+  EXPECT_DOUBLE_EQ(p50.at("lower_value"), 1.0);
+  EXPECT_DOUBLE_EQ(p50.at("upper_value"), 10.0);
+  const auto action = nlohmann::json::parse(benchmark_action_json(results));
+  ASSERT_EQ(action.size(), 4u);
+  EXPECT_EQ(action[0].at("name"), "UdpStream/lab-bridge/size:64 p50_us");
+  EXPECT_EQ(action[0].at("unit"), "us");
+  EXPECT_DOUBLE_EQ(action[0].at("value"), 2.5);
+  EXPECT_EQ(action[0].at("range"), "± 4.5");
+  EXPECT_EQ(action[0].at("extra"), "median of 4 repetition(s), 1 to 10");
+  EXPECT_EQ(action[3].at("name"), "UdpStream/lab-bridge/size:64 lost");
+  EXPECT_EQ(action[3].at("unit"), "packets");
+}
+
+// bencher.json against the published schema (https://bencher.dev/bmf.json),
+// and benchmark-action.json against what github-action-benchmark's
+// customSmallerIsBetter reads (src/extract.ts: an array of BenchmarkResult
+// {name: string, value: number, unit: string, range?: string, extra?: string}).
+TEST(ResultsOutput, TrackerFilesPassTheirToolsChecks) {
+  std::ostringstream console;
+  const RunResults results = run_cases(two_cases, 3, console);
+  testing::TempDir dir;
+  std::ofstream(dir.file("bencher.json")) << bencher_json(results);
+  std::ofstream(dir.file("benchmark-action.json")) << benchmark_action_json(results);
+  const char* script = R"PY(
+import json, sys, jsonschema
+bmf_schema = {
+  "$id": "https://bencher.dev/bmf.json",
+  "$schema": "http://json-schema.org/draft-07/schema",
+  "type": "object",
+  "patternProperties": {".+": {"type": "object", "patternProperties": {".+": {
+    "type": "object",
+    "properties": {"value": {"type": "number"}, "lower_value": {"type": "number"},
+                   "upper_value": {"type": "number"}},
+    "required": ["value"]}}}}}
+bencher = json.load(open(sys.argv[1]))
+jsonschema.validate(bencher, bmf_schema)
+# Bencher identifies a Measure by a slug or name of at most 64 characters.
+assert all(len(m) <= 64 for case in bencher.values() for m in case), "measure name too long"
+benches = json.load(open(sys.argv[2]))
+assert isinstance(benches, list) and benches, "not a non-empty array"
+for b in benches:
+    assert isinstance(b["name"], str) and isinstance(b["unit"], str), b
+    assert isinstance(b["value"], (int, float)) and not isinstance(b["value"], bool), b
+    for optional in ("range", "extra"):
+        assert optional not in b or isinstance(b[optional], str), b
+print(len(bencher), len(benches))
+)PY";
+  const auto checked = testing::run_program(
+      {"/usr/bin/python3", "-c", script, dir.file("bencher.json"), dir.file("benchmark-action.json")},
+      dir.file("out"), dir.file("err"));
+  ASSERT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_EQ(checked.out, "1 4\n");
 }
 
 }  // namespace

@@ -24,6 +24,18 @@ std::string junit_xml(const RunResults& results);
 // histograms.json: every case repetition's latency histogram.
 std::string histograms_json(const RunResults& results);
 
+// bencher.json, in the Bencher Metric Format (https://bencher.dev/bmf.json):
+// per case the measures p50_us, p99_us, p999_us and lost, each the median of
+// the case's successful repetitions with the lowest and highest as
+// lower_value and upper_value. Regression trackers that read Google
+// Benchmark's JSON take only its real_time; this carries the percentiles.
+std::string bencher_json(const RunResults& results);
+
+// benchmark-action.json, github-action-benchmark's customSmallerIsBetter
+// input: an array of {name: "<case> <measure>", unit, value, range, extra},
+// the same measures and medians as bencher.json.
+std::string benchmark_action_json(const RunResults& results);
+
 // weaver.json: Google Benchmark's JSON of the run (`benchmark_json`, as its
 // JSONReporter wrote it) with weaver's context added: context.weaver (version,
 // git revision, lab file and its SHA-256, ...), the configurations measured,
