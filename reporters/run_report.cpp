@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "weaver/error.hpp"
+#include "weaver/input_file.hpp"
 #include "weaver/reporters/json_number_tokens.hpp"
 
 namespace weaver::reporters {
@@ -122,14 +123,7 @@ json parse_json(std::string_view json_text, const std::string& source) {
   }
 }
 
-std::string read_text(const std::filesystem::path& file, const std::string& source) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(source, std::string("cannot read (") + std::strerror(errno) + ")");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(source, "cannot read");
-  return text.str();
-}
+
 
 // A results folder holds the run's JSON as weaver.json.
 std::filesystem::path json_file_of(const std::filesystem::path& path) {
@@ -220,7 +214,7 @@ std::vector<std::string> resolve_metrics(const std::vector<std::string>& wanted,
 RunReport read_run_report(const std::filesystem::path& path) {
   const std::filesystem::path file = json_file_of(path);
   const std::string source = file.string();
-  return parse_run_report(read_text(file, source), source);
+  return parse_run_report(read_input_file(file.string(), kMaxResultsBytes, "run's JSON"), source);
 }
 
 }  // namespace weaver::reporters

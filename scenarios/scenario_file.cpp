@@ -50,6 +50,11 @@ struct AxisRange {
 
 // 64 bytes is the smallest Ethernet frame (with FCS); 9018 the usual jumbo
 // frame.
+// Bounds that keep a hostile or mistaken file from registering more cases
+// than any run could measure.
+constexpr std::size_t kMaxAxisValues = 1000;
+constexpr std::uint64_t kMaxCasesPerScenario = 10000;
+
 AxisRange axis_range(const std::string& axis) {
   constexpr std::int64_t unbounded = std::numeric_limits<std::int64_t>::max();
   if (axis == "size") return {64, 9018};
@@ -161,6 +166,9 @@ class ScenarioFileParser {
       if (!values.IsSequence() || values.size() == 0) {
         fields_.fail(values, field, "expected a non-empty list of integers");
       }
+      if (values.size() > kMaxAxisValues) {
+        fields_.fail(values, field, fmt::format("{} values; an axis takes at most {}", values.size(), kMaxAxisValues));
+      }
       for (std::size_t i = 0; i < values.size(); ++i) {
         const std::int64_t value = fields_.integer(values[i], item(field, i), range.min, range.max);
         if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end()) {
@@ -170,6 +178,12 @@ class ScenarioFileParser {
         axis.values.push_back(value);
       }
       result.push_back(std::move(axis));
+    }
+    std::uint64_t cases = 1;
+    for (const Axis& axis : result) cases *= axis.values.size();  // <= 1000^6: no overflow
+    if (cases > kMaxCasesPerScenario) {
+      fields_.fail(map, path, fmt::format("the axes make {} cases per configuration; at most {}", cases,
+                                          kMaxCasesPerScenario));
     }
     const bool has_burst = map["burst"].IsDefined();
     if (has_burst != map["burst_interval_us"].IsDefined()) {

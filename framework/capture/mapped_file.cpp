@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "weaver/error.hpp"
+#include "weaver/input_file.hpp"
 
 namespace weaver::capture {
 namespace {
@@ -33,11 +34,9 @@ class FileDescriptor {
 }  // namespace
 
 MappedFile::MappedFile(const std::string& path) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw InputError(path, std::strerror(errno));
+  FileDescriptor fd(open_regular_file(path, "capture"));
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) throw InputError(path, std::strerror(errno));
-  if (!S_ISREG(info.st_mode)) throw InputError(path, "not a regular file");
   size_ = static_cast<std::size_t>(info.st_size);
   if (size_ == 0) return;
   void* mapping = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);

@@ -36,7 +36,7 @@ int run_analyze(const AnalyzeArguments& args) {
   options.filter = args.filter;
   std::optional<PacketCsvWriter> csv;
   if (!args.packets_csv.empty()) {
-    csv.emplace(args.packets_csv);
+    csv.emplace(args.packets_csv, std::vector<std::string>{args.pif, args.vif});
     options.on_match = [&csv](const analysis::MatchedPacket& packet) { csv->write(packet); };
   }
 

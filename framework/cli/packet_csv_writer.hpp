@@ -1,9 +1,11 @@
 // Writes one row per matched packet (pif_ns,vif_ns,delta_ns). Rows go to a
-// temporary file beside the target, renamed into place only by commit(), so a
-// failed analysis never leaves a partial file under the requested name.
+// new temporary file beside the target (created exclusively, so no link is
+// followed), renamed into place only by commit(), so a failed analysis never
+// leaves a partial file under the requested name. The target must be a new
+// file or a regular one, and not one of the inputs: a device node, a FIFO, a
+// link or a capture being read is never replaced.
 #pragma once
 
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -13,8 +15,9 @@ namespace weaver::cli {
 
 class PacketCsvWriter {
  public:
-  explicit PacketCsvWriter(std::string path);  // throws UsageError if it cannot be created
-  ~PacketCsvWriter();                          // removes the temporary file unless committed
+  // Throws UsageError naming `path` when it may not or cannot be written.
+  PacketCsvWriter(std::string path, const std::vector<std::string>& inputs);
+  ~PacketCsvWriter();  // removes the temporary file unless committed
   PacketCsvWriter(const PacketCsvWriter&) = delete;
   PacketCsvWriter& operator=(const PacketCsvWriter&) = delete;
 
@@ -27,7 +30,7 @@ class PacketCsvWriter {
 
   std::string path_;
   std::string temporary_path_;
-  std::ofstream out_;
+  int fd_ = -1;
   std::vector<char> buffer_;
   bool committed_ = false;
 };

@@ -19,7 +19,7 @@
 #include "weaver/reporters/results_folder.hpp"
 #include "weaver/reporters/results_reporter.hpp"
 #include "beside_weaver.hpp"
-#include "display_flags.hpp"
+#include "benchmark_flags.hpp"
 
 namespace weaver::cli {
 namespace {
@@ -122,6 +122,7 @@ std::string context_lines(const reporters::RunContext& context) {
 
 int run(const RunArguments& args, const char* program, std::vector<std::string> benchmark_flags) {
   const DisplayFlags display = take_display_flags(benchmark_flags);
+  check_benchmark_filter(benchmark_flags);
   const auto key = capture::parse_key_kind(args.key);
   if (!key) throw UsageError("--key '" + args.key + "': expected auto, tcp-seq, ip-id, payload-id or hash");
   std::vector<scenarios::Scenario> scenario_set =

@@ -10,26 +10,10 @@
 #include <memory>
 
 #include "weaver/error.hpp"
+#include "weaver/input_file.hpp"
 
 namespace weaver::orchestrator::yaml_fields {
 namespace {
-
-std::string read_file(const std::filesystem::path& file) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(file.c_str(), "rb"),
-                                                         &std::fclose);
-  if (!stream) {
-    throw InputError(file.string(), fmt::format("cannot read: {}", std::strerror(errno)));
-  }
-  std::string text;
-  char buffer[4096];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, stream.get())) > 0) text.append(buffer, got);
-  // fopen succeeds on a directory; the read is what fails (EISDIR).
-  if (std::ferror(stream.get()) != 0) {
-    throw InputError(file.string(), fmt::format("cannot read: {}", std::strerror(errno)));
-  }
-  return text;
-}
 
 YAML::Node key_node(const YAML::Node& map, const std::string& key) {
   for (const auto& entry : map) {
@@ -49,7 +33,7 @@ std::string item(const std::string& path, std::size_t index) {
 }
 
 YAML::Node load_file(const std::filesystem::path& file) {
-  const std::string text = read_file(file);
+  const std::string text = read_input_file(file.string(), kMaxConfigBytes, "YAML file");
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& error) {

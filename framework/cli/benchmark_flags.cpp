@@ -1,4 +1,4 @@
-#include "display_flags.hpp"
+#include "benchmark_flags.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -40,6 +40,29 @@ DisplayFlags take_display_flags(std::vector<std::string>& flags) {
   }
   flags = std::move(kept);
   return {report.value_or(false) || display.value_or(false)};
+}
+
+void check_benchmark_filter(const std::vector<std::string>& flags) {
+  constexpr std::size_t kMaxLength = 1024;
+  constexpr int kMaxDepth = 32;
+  const std::string prefix = "--benchmark_filter=";
+  for (const std::string& word : flags) {
+    if (word.rfind(prefix, 0) != 0) continue;
+    const std::string filter = word.substr(prefix.size());
+    if (filter.size() > kMaxLength) {
+      throw UsageError("--benchmark_filter: " + std::to_string(filter.size()) + " characters; at most " +
+                       std::to_string(kMaxLength));
+    }
+    int depth = 0, deepest = 0;
+    for (char c : filter) {
+      if (c == '(' || c == '[' || c == '{') deepest = std::max(deepest, ++depth);
+      if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+    }
+    if (deepest > kMaxDepth) {
+      throw UsageError("--benchmark_filter: nested " + std::to_string(deepest) + " levels deep; at most " +
+                       std::to_string(kMaxDepth));
+    }
+  }
 }
 
 }  // namespace weaver::cli
