@@ -7,7 +7,9 @@
 
 #include "beside_weaver.hpp"
 #include "weaver/error.hpp"
+#include "weaver/hypervisor/vif_resolver.hpp"
 #include "weaver/orchestrator/orchestrator.hpp"
+#include "weaver/remote/shell_words.hpp"
 
 namespace weaver::cli {
 namespace {
@@ -30,7 +32,26 @@ struct MeasureArguments {
   bool accept_new_host_keys = false;
 };
 
+// Everything that reaches a host is checked before weaver connects to one.
+void validate(const MeasureArguments& args) {
+  remote::validate_vm_name("-n", args.instance);
+  remote::validate_host("--hv", args.hypervisor);
+  for (const std::string& source : args.sources) remote::validate_host("-s", source);
+  if (!args.source_address.empty()) remote::validate_host("--source-address", args.source_address);
+  remote::validate_interface_name("-i", args.pif);
+  remote::validate_host("-d", args.destination);
+  remote::validate_vm_name("--user", args.user);
+  if (args.vif_index < 0 || args.vif_index > 65535) {
+    throw UsageError("--num " + std::to_string(args.vif_index) + ": between 0 and 65535");
+  }
+  if (args.count < 1 || args.count > 100'000'000) throw UsageError("-c " + std::to_string(args.count) + ": between 1 and 100000000");
+  if (args.rate < 1) throw UsageError("--rate " + std::to_string(args.rate) + ": at least 1 packet per second");
+  if (args.size < 64 || args.size > 9018) throw UsageError("--size " + std::to_string(args.size) + ": between 64 and 9018");
+  hypervisor::make_vif_resolver(args.adapter);  // throws for an unknown adapter
+}
+
 orchestrator::RunConfig to_config(const MeasureArguments& args) {
+  validate(args);
   orchestrator::RunConfig config;
   config.origin = "weaver measure";
   orchestrator::SshEndpoint ssh;

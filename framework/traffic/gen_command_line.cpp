@@ -11,6 +11,8 @@ namespace weaver::traffic {
 namespace {
 
 constexpr std::uint64_t kMaxRate = 100'000'000;
+constexpr std::uint64_t kMaxCount = 1'000'000'000'000;  // a day at the highest rate, and more
+constexpr std::uint64_t kMaxFrameSize = 65'535;        // the MTU check then names the real limit
 
 template <typename Number>
 std::optional<Number> parse_number(std::string_view text) {
@@ -75,10 +77,19 @@ std::uint64_t parse_rate(const std::string& text) {
   return *rate;
 }
 
+// Whole numbers only: CLI11 would read "-1" into an unsigned as a huge value.
+std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t low,
+                          std::uint64_t high, const std::string& what) {
+  const auto value = parse_number<std::uint64_t>(text);
+  if (!value || *value < low || *value > high) bad(option, text, what);
+  return *value;
+}
+
 std::chrono::nanoseconds parse_duration(const std::string& text) {
   const auto seconds = parse_number<double>(text);
-  if (!seconds || !(*seconds > 0) || *seconds > 86'400) {
-    bad("--duration", text, "expected seconds, more than 0 and at most 86400");
+  // At least a microsecond: a smaller one would round to no time at all.
+  if (!seconds || !(*seconds >= 1e-6) || *seconds > 86'400) {
+    bad("--duration", text, "expected seconds, at least 0.000001 and at most 86400");
   }
   return std::chrono::nanoseconds(static_cast<std::int64_t>(*seconds * 1e9));
 }
@@ -92,8 +103,8 @@ GenCommandLine parse_gen_command_line(const std::vector<std::string>& arguments)
   std::string interface, destination, source, destination_mac, protocol = "udp", rate, duration;
   std::string source_port = "40000";
   std::optional<std::uint16_t> destination_port;
-  std::size_t frame_size = 64;
-  std::uint64_t count = 0;
+  std::string frame_size = "64";
+  std::string count;
   std::uint32_t burst = 0, burst_interval_us = 0;
   std::optional<std::uint32_t> run_id;
   std::uint32_t resolve_timeout_ms = 3000;
@@ -152,12 +163,14 @@ GenCommandLine parse_gen_command_line(const std::vector<std::string>& arguments)
     if (!line.destination_mac) bad("--dst-mac", destination_mac, "expected xx:xx:xx:xx:xx:xx");
   }
   line.protocol = parse_protocol(protocol);
-  line.frame_size = frame_size;
+  line.frame_size = static_cast<std::size_t>(
+      parse_count("--size", frame_size, 1, kMaxFrameSize, "expected a frame size in bytes (64 ... the MTU + 18)"));
   if (count_option->count() == 0 && duration_option->count() == 0) {
     throw UsageError("give --count N or --duration S");
   }
-  if (count_option->count() > 0 && count == 0) bad("--count", "0", "expected at least 1 packet");
-  line.count = count;
+  if (count_option->count() > 0) {
+    line.count = parse_count("--count", count, 1, kMaxCount, "expected at least 1 packet (at most 10^12)");
+  }
   if (!duration.empty()) line.duration = parse_duration(duration);
   if (burst_option->count() > 0) {
     if (!rate.empty()) {

@@ -81,8 +81,19 @@ TEST(GenCommandLineTest, BadOptionsAreOneLineNamingTheOption) {
   EXPECT_EQ(error_of(with({"--rate", "1", "--burst", "4", "--burst-interval-us", "10", "--count", "1"})),
             "--rate and --burst exclude each other: bursts of N every T set the rate");
   EXPECT_EQ(error_of(with({"--rate", "1", "--duration", "-1"})),
-            "--duration '-1': expected seconds, more than 0 and at most 86400");
-  EXPECT_EQ(error_of(with({"--rate", "1", "--count", "0"})), "--count '0': expected at least 1 packet");
+            "--duration '-1': expected seconds, at least 0.000001 and at most 86400");
+  EXPECT_EQ(error_of(with({"--rate", "1", "--duration", "1e-300"})),
+            "--duration '1e-300': expected seconds, at least 0.000001 and at most 86400");
+  EXPECT_EQ(error_of(with({"--rate", "1", "--count", "0"})),
+            "--count '0': expected at least 1 packet (at most 10^12)");
+  EXPECT_EQ(error_of(with({"--rate", "1", "--count", "-1"})),
+            "--count '-1': expected at least 1 packet (at most 10^12)");
+  EXPECT_EQ(error_of(with({"--rate", "1", "--count", "18446744073709551615"})),
+            "--count '18446744073709551615': expected at least 1 packet (at most 10^12)");
+  EXPECT_EQ(error_of(with({"--rate", "1", "--count", "1", "--size", "-1"})),
+            "--size '-1': expected a frame size in bytes (64 ... the MTU + 18)");
+  EXPECT_EQ(error_of(with({"--rate", "1", "--count", "1", "--size", "99999999999999"})),
+            "--size '99999999999999': expected a frame size in bytes (64 ... the MTU + 18)");
   EXPECT_EQ(error_of(with({"--dst-mac", "zz", "--rate", "1", "--count", "1"})),
             "--dst-mac 'zz': expected xx:xx:xx:xx:xx:xx");
   EXPECT_NE(error_of(with({"--rate", "1", "--count", "1", "--duration", "1"})).find("--count"),
