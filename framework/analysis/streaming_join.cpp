@@ -1,5 +1,7 @@
 #include "streaming_join.hpp"
 
+#include "saturating.hpp"
+
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -29,7 +31,7 @@ void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns,
     if (now_ns_ >= next_aging_ns_) {
       pending_[0].age(now_ns_);
       pending_[1].age(now_ns_);
-      next_aging_ns_ = now_ns_ + WaitingPackets::kYoungAge / 2;
+      next_aging_ns_ = saturating_add(now_ns_, WaitingPackets::kYoungAge / 2);
     }
   }
   const auto mine = static_cast<std::size_t>(side);
@@ -40,7 +42,7 @@ void StreamingJoin::add(Side side, std::uint64_t key, std::int64_t timestamp_ns,
   std::uint64_t expired = 0;
   std::optional<PendingPacket> partner;
   if (pending_[other].size() != 0) {  // usually empty on the VIF side
-    partner = pending_[other].take(key, now_ns_ - window_ns_, expired);
+    partner = pending_[other].take(key, saturating_sub(now_ns_, window_ns_), expired);
     if (expired > 0) count_expired(static_cast<Side>(other), expired);
   }
   if (partner) {
@@ -83,10 +85,10 @@ void StreamingJoin::count_expired(Side side, std::uint64_t packets) {
 }
 
 void StreamingJoin::sweep(std::int64_t now_ns) {
-  const std::int64_t limit = now_ns - window_ns_;
+  const std::int64_t limit = saturating_sub(now_ns, window_ns_);
   count_expired(Side::pif, pending_[0].sweep(limit));
   count_expired(Side::vif, pending_[1].sweep(limit));
-  next_sweep_ns_ = now_ns + std::max<std::int64_t>(1, window_ns_ / kSweepsPerWindow);
+  next_sweep_ns_ = saturating_add(now_ns, std::max<std::int64_t>(1, window_ns_ / kSweepsPerWindow));
 }
 
 void StreamingJoin::shorten_window(std::int64_t now_ns) {

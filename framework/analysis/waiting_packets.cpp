@@ -1,5 +1,7 @@
 #include "waiting_packets.hpp"
 
+#include "saturating.hpp"
+
 #include <algorithm>
 
 namespace weaver::analysis {
@@ -24,7 +26,7 @@ std::optional<PendingPacket> WaitingPackets::take(std::uint64_t key, std::int64_
 
 void WaitingPackets::age(std::int64_t now_ns) {
   if (young_.size() == 0) return;
-  const std::int64_t limit = now_ns - kYoungAge;
+  const std::int64_t limit = saturating_sub(now_ns, kYoungAge);
   young_.for_each([&](const PendingPacket& packet) {
     if (packet.timestamp_ns < limit) count_old(packet.key);
   });

@@ -337,6 +337,22 @@ TEST_F(LongWindowJoin, PartnerOfAnAgedPacketStillMatchesFirstInFirstOut) {
   EXPECT_EQ(result_.pif_only, 1u);  // key 8
 }
 
+// Timestamps at the ends of int64 (what a pcapng offset can give): the
+// window's limits stop there instead of wrapping, so packets still match.
+TEST_F(Join, TimestampsAtTheEndsOfTheRangeStillMatch) {
+  pif(1, INT64_MIN);
+  vif(1, INT64_MIN + 500);
+  pif(2, INT64_MIN + 1000);
+  vif(2, INT64_MIN + 1600);
+  pif(3, INT64_MAX - 1000);
+  vif(3, INT64_MAX - 10);
+  join_.finish();
+  EXPECT_EQ(result_.matched, 3u);
+  EXPECT_EQ(result_.pif_only, 0u);
+  EXPECT_EQ(result_.moments.min_ns, 500);
+  EXPECT_EQ(result_.moments.max_ns, 990);
+}
+
 TEST(JoinMemoryBound, TooManyWaitingPacketsShortenTheWindowWithOneWarning) {
   LatencyResult result;
   const std::int64_t window = 10'000'000'000;
