@@ -82,6 +82,9 @@ class CaseComparer {
     result.metric = metric;
     result.base = median(base_values);
     result.current = median(new_values);
+    // NEW reports no figure where BASE had one (null, NaN, or the counter is
+    // gone): a gate must not pass on that.
+    if (comparable && result.base && !result.current) result.verdict = Verdict::regressed;
     if (!comparable || !result.base || !result.current) return result;
     const double change = change_pct(*result.base, *result.current);
     result.change_pct = change;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -52,6 +53,10 @@ std::map<std::string, double> entry_metrics(const json& entry, const std::string
                                             std::size_t index) {
   std::map<std::string, double> metrics;
   for (const auto& [field, value] : entry.items()) {
+    // A number JSON can write but a double cannot hold (1e400) is not a figure.
+    if (value.is_number_float() && !std::isfinite(value.get<double>())) {
+      throw InputError(source, "benchmarks[" + std::to_string(index) + "]." + field + ": a number out of range");
+    }
     if (value.is_number() && !is_bookkeeping(field)) metrics[field] = value.get<double>();
   }
   if (const auto real_time = entry.find("real_time");
@@ -67,6 +72,11 @@ std::string string_field(const json& entry, const char* field) {
   return found != entry.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
 
+bool error_occurred(const json& entry) {
+  const auto found = entry.find("error_occurred");
+  return found != entry.end() && found->get<bool>();  // checked to be a boolean
+}
+
 // Cases under construction, with the mean aggregates kept aside for cases
 // reported by aggregates only.
 class CaseCollector {
@@ -75,7 +85,7 @@ class CaseCollector {
                       const std::map<std::string, double>& metrics) {
     CaseResult& result = case_named(name);
     ++result.repetitions;
-    if (entry.value("error_occurred", false)) {
+    if (error_occurred(entry)) {
       ++result.failed_repetitions;
       if (!result.error) result.error = string_field(entry, "error_message");
       return;
@@ -120,6 +130,11 @@ json parse_json(std::string_view json_text, const std::string& source) {
   } catch (const json::parse_error& error) {
     throw InputError(source, "not JSON (parse error at byte " +
                                  std::to_string(sanitized.original_byte(error.byte)) + ")");
+  } catch (const json::exception& error) {
+    // nlohmann refuses a number a double cannot hold (out_of_range.406).
+    std::string what = error.what();
+    what = what.substr(what.find(']') + 2);
+    throw InputError(source, "not usable JSON (" + what + ")");
   }
 }
 
@@ -159,6 +174,14 @@ RunReport parse_run_report(std::string_view json_text, const std::string& source
     const json& entry = (*benchmarks)[index];
     const std::string where = "benchmarks[" + std::to_string(index) + "]";
     if (!entry.is_object()) throw InputError(source, where + ": not an object");
+    for (const char* field : {"name", "run_name", "run_type", "aggregate_name", "error_message", "time_unit"}) {
+      if (entry.contains(field) && !entry[field].is_string()) {
+        throw InputError(source, where + "." + field + ": expected a string");
+      }
+    }
+    if (entry.contains("error_occurred") && !entry["error_occurred"].is_boolean()) {
+      throw InputError(source, where + ".error_occurred: expected true or false");
+    }
     std::string name = string_field(entry, "run_name");
     if (name.empty()) name = string_field(entry, "name");
     if (name.empty()) throw InputError(source, where + ": no \"name\"");

@@ -156,7 +156,12 @@ RunHistory read_run_history(const std::filesystem::path& directory,
       continue;
     }
     if (label && name->label != *label) continue;
-    history.runs.push_back({folder, *name, read_run_report(entry.path())});
+    // One unreadable run does not stop the history: it is skipped, and says why.
+    try {
+      history.runs.push_back({folder, *name, read_run_report(entry.path())});
+    } catch (const InputError& unreadable) {
+      history.skipped.push_back({folder, unreadable.what()});
+    }
   }
   std::sort(history.runs.begin(), history.runs.end(), [](const auto& a, const auto& b) {
     return std::tie(a.name.timestamp, a.folder) < std::tie(b.name.timestamp, b.folder);

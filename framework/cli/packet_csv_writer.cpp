@@ -1,8 +1,6 @@
 #include "packet_csv_writer.hpp"
 
 #include <fcntl.h>
-#include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +9,7 @@
 #include <cstring>
 
 #include "weaver/error.hpp"
+#include "weaver/output_file.hpp"
 
 namespace weaver::cli {
 namespace {
@@ -19,39 +18,12 @@ constexpr std::size_t kBufferSize = 1 << 20;
 constexpr std::size_t kLongestField = 20;  // -9223372036854775808
 constexpr std::size_t kLongestRow = 3 * (kLongestField + 1);
 
-// Refuses a target that exists and is not a regular file, or is an input.
-void check_target(const std::string& path, const std::vector<std::string>& inputs) {
-  struct stat target {};
-  if (::lstat(path.c_str(), &target) != 0) {
-    if (errno == ENOENT) return;  // new: fine
-    throw UsageError("--packets " + path + ": " + std::strerror(errno));
-  }
-  if (!S_ISREG(target.st_mode)) {
-    const char* kind = S_ISLNK(target.st_mode)   ? "a symbolic link"
-                       : S_ISDIR(target.st_mode) ? "a folder"
-                       : S_ISFIFO(target.st_mode) ? "a FIFO"
-                                                  : "a device or socket";
-    throw UsageError("--packets " + path + ": is " + std::string(kind) +
-                     "; give a new file or a regular file to replace");
-  }
-  for (const std::string& input : inputs) {
-    struct stat other {};
-    if (::stat(input.c_str(), &other) == 0 && other.st_dev == target.st_dev && other.st_ino == target.st_ino) {
-      throw UsageError("--packets " + path + ": is the capture " + input + ", which is being read");
-    }
-  }
-}
-
 }  // namespace
 
 PacketCsvWriter::PacketCsvWriter(std::string path, const std::vector<std::string>& inputs)
     : path_(std::move(path)) {
-  check_target(path_, inputs);
-  std::string pattern = path_ + ".partial-XXXXXX";
-  fd_ = ::mkstemp(pattern.data());  // O_CREAT | O_EXCL: never an existing file or link
-  if (fd_ < 0) throw UsageError("--packets " + path_ + ": cannot create the file: " + std::strerror(errno));
-  ::fchmod(fd_, 0644);
-  temporary_path_ = pattern;
+  check_output_target(path_, "--packets", inputs);
+  fd_ = create_temporary_beside(path_, "--packets", temporary_path_);
   buffer_.reserve(kBufferSize);
   const std::string_view header = "pif_ns,vif_ns,delta_ns\n";
   buffer_.insert(buffer_.end(), header.begin(), header.end());

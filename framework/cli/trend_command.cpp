@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "weaver/error.hpp"
+#include "weaver/output_file.hpp"
 #include "weaver/reporters/html_page.hpp"
 #include "weaver/reporters/trend.hpp"
 
@@ -54,10 +55,7 @@ void write_output(const std::string& text, const std::string& output) {
     std::cout << text;
     return;
   }
-  std::ofstream out(output, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) throw InputError(output, "cannot write");
+  write_output_file(output, text, "--output");
 }
 
 int run_trend(const TrendArguments& args) {

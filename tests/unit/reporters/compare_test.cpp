@@ -56,6 +56,18 @@ TEST(Compare, NoChangeExitsZero) {
   EXPECT_FALSE(comparison.underpowered_test);
 }
 
+// NEW without figures (Google Benchmark's bare NaN becomes null) passes no
+// gate: the metric BASE had and NEW lacks is a regression.
+TEST(Compare, NewWithoutFiguresIsARegression) {
+  const std::string base = R"({"benchmarks": [{"name": "A/x", "run_name": "A/x", "run_type": "iteration",
+                                               "p50_us": 20, "p99_us": 50}]})";
+  const std::string current = R"({"benchmarks": [{"name": "A/x", "run_name": "A/x", "run_type": "iteration",
+                                                  "p50_us": NaN, "p99_us": null}]})";
+  const auto comparison = compare_runs(parse_run_report(base, "base.json"), parse_run_report(current, "new.json"), {});
+  EXPECT_EQ(only_case(comparison).verdict, Verdict::regressed);
+  EXPECT_EQ(compare_exit_code(comparison), 1);
+}
+
 TEST(Compare, P99UpThirtyPercentWithNineRepetitionsRegresses) {
   const auto comparison = compare({p99_scaled(udp, 1.0, 9)}, {p99_scaled(udp, 1.3, 9)});
   const auto& result = only_case(comparison);

@@ -320,15 +320,33 @@ TEST_F(Trend, CliExitsZeroOnAStepDownAndNotesSkippedFolders) {
   EXPECT_EQ(document["cases"][0]["metrics"]["p99_us"]["steps"][0]["direction"], "down");
 }
 
-TEST_F(Trend, CliMalformedWeaverJsonExitsTwoNamingTheFile) {
+// One bad run does not stop the history: it is skipped with a note naming
+// its file and what is wrong; with nothing readable left, exit 2.
+TEST_F(Trend, CliSkipsAnUnreadableRunNamingTheFileAndField) {
   write_history({50, 50});
   std::filesystem::create_directories(results() / (stamp(4) + "-nightly"));
   const std::string broken = (results() / (stamp(4) + "-nightly") / "weaver.json").string();
   write_text(broken, R"({"benchmarks": [}])");
+  std::filesystem::create_directories(results() / (stamp(5) + "-nightly"));
+  const std::string wrong_type = (results() / (stamp(5) + "-nightly") / "weaver.json").string();
+  write_text(wrong_type, R"({"benchmarks": [{"name": "A", "error_occurred": "yes"}]})");
+  std::filesystem::create_directories(results() / (stamp(6) + "-nightly"));
+  const std::string huge = (results() / (stamp(6) + "-nightly") / "weaver.json").string();
+  write_text(huge, R"({"benchmarks": [{"name": "A", "p50_us": 1e400}]})");
   const auto run = cli({results().string()});
-  EXPECT_EQ(run.exit_code, 2);
-  EXPECT_EQ(run.err, "weaver trend: " + broken + ": not JSON (parse error at byte 17)\n");
-  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("skipped " + stamp(4) + "-nightly: " + broken + ": not JSON (parse error at byte 17)"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(wrong_type + ": benchmarks[0].error_occurred: expected true or false"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(huge + ": not usable JSON (number overflow parsing '1e400')"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.out.find(kCase), std::string::npos) << run.out;
+  std::filesystem::remove_all(results());
+  std::filesystem::create_directories(results() / (stamp(4) + "-nightly"));
+  write_text((results() / (stamp(4) + "-nightly") / "weaver.json").string(), "{");
+  EXPECT_EQ(cli({results().string()}).exit_code, 2);
 }
 
 TEST_F(Trend, CliWithoutRunsOrWithBadOptionsExitsTwo) {
@@ -347,6 +365,25 @@ TEST_F(Trend, CliWritesHtmlToAFile) {
   const std::string html = weaver::testing::read_text(file("trend.html"));
   EXPECT_NE(html.find("<!DOCTYPE html>"), std::string::npos);
   EXPECT_NE(html.find(kCase), std::string::npos);
+}
+
+// --output replaces a regular file whole, and nothing else.
+TEST_F(Trend, CliOutputNeverReplacesWhatIsNotARegularFile) {
+  write_history({50, 50, 50});
+  write_text(file("old.txt"), "the previous report\n");
+  const auto replaced = cli({results().string(), "--output", file("old.txt")});
+  EXPECT_EQ(replaced.exit_code, 0) << replaced.err;
+  EXPECT_NE(weaver::testing::read_text(file("old.txt")).find(kCase), std::string::npos);
+  const auto device = cli({results().string(), "--output", "/dev/null"});
+  EXPECT_EQ(device.exit_code, 2);
+  EXPECT_NE(device.err.find("--output /dev/null: is a device"), std::string::npos) << device.err;
+  std::filesystem::create_directories(file("folder"));
+  EXPECT_EQ(cli({results().string(), "--output", file("folder")}).exit_code, 2);
+  std::filesystem::create_symlink(file("old.txt"), file("link.txt"));
+  EXPECT_EQ(cli({results().string(), "--output", file("link.txt")}).exit_code, 2);
+  for (const auto& entry : std::filesystem::directory_iterator(file("."))) {
+    EXPECT_EQ(entry.path().filename().string().find(".partial-"), std::string::npos) << entry.path();
+  }
 }
 
 }  // namespace
