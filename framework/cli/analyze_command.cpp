@@ -7,6 +7,7 @@
 #include "analyze_output.hpp"
 #include "duration.hpp"
 #include "packet_csv_writer.hpp"
+#include "weaver/text_lines.hpp"
 #include "weaver/analysis/analyze.hpp"
 #include "weaver/error.hpp"
 
@@ -42,7 +43,7 @@ int run_analyze(const AnalyzeArguments& args) {
 
   const analysis::LatencyResult result = analysis::analyze_captures(options);
   if (csv) csv->commit();
-  for (const std::string& warning : result.warnings) std::cerr << "warning: " << warning << '\n';
+  for (const std::string& warning : result.warnings) std::cerr << "warning: " << printable(warning) << '\n';
   if (args.json) {
     std::cout << to_json(result).dump(2) << '\n';
   } else {

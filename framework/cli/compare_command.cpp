@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "weaver/text_lines.hpp"
 #include "weaver/error.hpp"
 #include "weaver/reporters/compare.hpp"
 #include "weaver/reporters/compare_format.hpp"
@@ -70,7 +71,7 @@ std::function<int()> add_compare_command(CLI::App& app) {
     try {
       return run_compare(*args);
     } catch (const weaver::Error& error) {
-      std::cerr << "weaver compare: " << error.what() << '\n';
+      std::cerr << "weaver compare: " << weaver::printable(error.what()) << '\n';
       return 2;
     }
   };

@@ -9,6 +9,7 @@
 #include "measure_command.hpp"
 #include "run_command.hpp"
 #include "trend_command.hpp"
+#include "weaver/text_lines.hpp"
 #include "weaver/error.hpp"
 
 int main(int argc, char** argv) {
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     if (error.get_exit_code() == 0) return app.exit(error);
-    std::cerr << "weaver: " << error.what() << " (see weaver --help)\n";
+    std::cerr << "weaver: " << weaver::printable(error.what()) << " (see weaver --help)\n";
     return 2;
   }
 
@@ -38,13 +39,13 @@ int main(int argc, char** argv) {
     }
     return 2;
   } catch (const weaver::UsageError& error) {
-    std::cerr << "weaver: " << error.what() << '\n';
+    std::cerr << "weaver: " << weaver::printable(error.what()) << '\n';
     return 2;
   } catch (const weaver::InputError& error) {
-    std::cerr << "weaver: " << error.what() << '\n';
+    std::cerr << "weaver: " << weaver::printable(error.what()) << '\n';
     return 2;
   } catch (const std::exception& error) {
-    std::cerr << "weaver: " << error.what() << '\n';
+    std::cerr << "weaver: " << weaver::printable(error.what()) << '\n';
     return 1;
   }
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "weaver/text_lines.hpp"
 #include "weaver/error.hpp"
 #include "weaver/lab/lab.hpp"
 
@@ -81,7 +82,7 @@ RunTarget::~RunTarget() {
   try {
     lab::lab_down(*own_lab_);
   } catch (const std::exception& error) {
-    std::cerr << "weaver: " << error.what() << " (run: weaver lab down --all)\n";
+    std::cerr << "weaver: " << weaver::printable(error.what()) << " (run: weaver lab down --all)\n";
   }
 }
 

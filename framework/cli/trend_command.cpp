@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "weaver/text_lines.hpp"
 #include "weaver/error.hpp"
 #include "weaver/output_file.hpp"
 #include "weaver/reporters/html_page.hpp"
@@ -30,7 +31,7 @@ struct TrendArguments {
 void note_skipped(const reporters::RunHistory& history) {
   const auto& skipped = history.skipped;
   for (std::size_t i = 0; i < skipped.size() && i < max_skip_notes; ++i) {
-    std::cerr << "weaver trend: skipped " << skipped[i].folder << ": " << skipped[i].reason << '\n';
+    std::cerr << "weaver trend: skipped " << weaver::printable(skipped[i].folder) << ": " << weaver::printable(skipped[i].reason) << '\n';
   }
   if (skipped.size() > max_skip_notes) {
     std::cerr << "weaver trend: skipped " << skipped.size() - max_skip_notes
@@ -102,7 +103,7 @@ std::function<int()> add_trend_command(CLI::App& app) {
     try {
       return run_trend(*args);
     } catch (const weaver::Error& error) {
-      std::cerr << "weaver trend: " << error.what() << '\n';
+      std::cerr << "weaver trend: " << weaver::printable(error.what()) << '\n';
       return 2;
     }
   };

@@ -44,17 +44,26 @@ asio::awaitable<ExitStatus> Executor::run(Command command, Timeout timeout) {
 }
 
 asio::awaitable<CommandOutput> Executor::capture(std::vector<std::string> argv, Timeout timeout) {
+  // What weaver reads from a host is bounded: a command's whole output too.
+  constexpr std::size_t kMaxOutputBytes = 16 << 20;
   CommandOutput output;
+  bool too_much = false;
+  const std::string operation = describe_exec(argv);
   Command command{std::move(argv), {}, {}, std::nullopt};
-  command.on_stdout = [&output](std::string_view line) {
-    output.out.append(line);
-    output.out += '\n';
+  auto keep = [&output, &too_much](std::string& into, std::string_view line) {
+    if (output.out.size() + output.err.size() + line.size() > kMaxOutputBytes) {
+      too_much = true;
+      return;
+    }
+    into.append(line);
+    into += '\n';
   };
-  command.on_stderr = [&output](std::string_view line) {
-    output.err.append(line);
-    output.err += '\n';
-  };
+  command.on_stdout = [&](std::string_view line) { keep(output.out, line); };
+  command.on_stderr = [&](std::string_view line) { keep(output.err, line); };
   output.status = co_await run(std::move(command), timeout);
+  if (too_much) {
+    throw RemoteError(where(), operation, RemoteErrc::channel_failed, "printed more than 16 MiB");
+  }
   co_return output;
 }
 

@@ -10,6 +10,8 @@ namespace weaver::remote {
 namespace {
 
 constexpr std::size_t kRecentLines = 4096;
+// A host that prints without newlines must not grow weaver's memory.
+constexpr std::size_t kMaxLineBytes = 1 << 20;
 
 
 }  // namespace
@@ -27,6 +29,7 @@ ProcessCore::ProcessCore(std::string where, std::string description, LineCallbac
       callbacks_{std::move(on_stdout), std::move(on_stderr)} {}
 
 void ProcessCore::append(bool is_stderr, std::string_view bytes) {
+  if (overlong_) return;
   std::string& partial = partial_[is_stderr ? 1 : 0];
   for (;;) {
     std::size_t newline = bytes.find('\n');
@@ -36,6 +39,12 @@ void ProcessCore::append(bool is_stderr, std::string_view bytes) {
     bytes.remove_prefix(newline + 1);
   }
   partial.append(bytes);
+  if (partial.size() > kMaxLineBytes) {
+    overlong_ = true;
+    partial.clear();
+    fail(std::make_exception_ptr(RemoteError(where_, description_, RemoteErrc::channel_failed,
+                                             "printed a line longer than 1 MiB (output not read further)")));
+  }
 }
 
 void ProcessCore::emit_line(bool is_stderr, std::string line) {

@@ -48,6 +48,7 @@ class ProcessCore {
   // Recent lines with their sequence number, for readiness waits that start late.
   std::deque<std::pair<std::uint64_t, std::string>> recent_;
   std::uint64_t lines_seen_ = 0;
+  bool overlong_ = false;  // a line passed the bound: the rest is not read
   std::optional<ExitStatus> status_;
   std::exception_ptr error_;
   Notifier changed_;

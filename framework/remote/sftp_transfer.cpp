@@ -1,5 +1,9 @@
 #include "sftp_transfer.hpp"
 
+#include <sys/statvfs.h>
+
+#include <deque>
+
 #include <fcntl.h>
 
 #include <algorithm>
@@ -113,18 +117,25 @@ void sftp_download(const SshOptions& options, SftpConnections& connections, cons
                    Deadline deadline) {
   Transfer transfer(options, connections, "download " + remote + " to " + local.string(), deadline);
   const std::uint64_t size = transfer.remote_size(remote);
+  // The size is what the host says: never more than the local disk can take.
+  struct statvfs room {};
+  const std::filesystem::path folder = local.has_parent_path() ? local.parent_path() : ".";
+  if (::statvfs(folder.c_str(), &room) == 0 &&
+      size > static_cast<std::uint64_t>(room.f_bavail) * room.f_frsize) {
+    transfer.fail("the host says it is " + std::to_string(size) + " bytes, more than " + folder.string() +
+                  " has free");
+  }
   SftpFile file = transfer.open(remote, O_RDONLY, 0);
   std::ofstream out(local, std::ios::binary | std::ios::trunc);
   if (!out) transfer.fail("cannot write " + local.string());
 
   // Pipelined reads: keep kReadsInFlight requests outstanding, consume in order.
   std::vector<char> buffer(kChunk);
-  std::vector<std::uint32_t> pending;
+  std::deque<std::uint32_t> pending;
   std::uint64_t requested = 0;
   std::uint64_t received = 0;
-  std::size_t head = 0;
   auto request_more = [&] {
-    while (pending.size() - head < kReadsInFlight && requested < size) {
+    while (pending.size() < kReadsInFlight && requested < size) {
       auto length = static_cast<std::uint32_t>(std::min<std::uint64_t>(kChunk, size - requested));
       int id = sftp_async_read_begin(file.get(), length);
       if (id < 0) transfer.fail("read request failed");
@@ -133,12 +144,12 @@ void sftp_download(const SshOptions& options, SftpConnections& connections, cons
     }
   };
   request_more();
-  while (head < pending.size()) {
+  while (!pending.empty()) {
     transfer.check_deadline();
-    int got = sftp_async_read(file.get(), buffer.data(), kChunk, pending[head]);
+    int got = sftp_async_read(file.get(), buffer.data(), kChunk, pending.front());
     if (got < 0) transfer.fail("read failed");
     if (got == 0) transfer.fail("remote file shrank during the download");
-    ++head;
+    pending.pop_front();
     out.write(buffer.data(), got);
     received += static_cast<std::uint64_t>(got);
     if (progress) progress(received, size);

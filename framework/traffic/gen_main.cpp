@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "weaver/text_lines.hpp"
 #include "weaver/traffic/gen_command_line.hpp"
 #include "weaver/traffic/gen_report.hpp"
 #include "weaver/traffic/next_hop.hpp"
@@ -100,10 +101,10 @@ int main(int argc, char** argv) {
     std::cout << help.text;
     return 0;
   } catch (const UsageError& error) {
-    std::cerr << "weaver-gen: " << error.what() << "\n";
+    std::cerr << "weaver-gen: " << weaver::printable(error.what()) << "\n";
     return 2;
   } catch (const std::exception& error) {
-    std::cerr << "weaver-gen: " << error.what() << "\n";
+    std::cerr << "weaver-gen: " << weaver::printable(error.what()) << "\n";
     return 1;
   }
 }

@@ -182,6 +182,16 @@ TEST_F(Cli, UnknownOption) {
   EXPECT_EQ(run.err.rfind("weaver: ", 0), 0u) << run.err;
 }
 
+// A value echoed in a message cannot break its line or reach the terminal
+// as an escape sequence.
+TEST_F(Cli, MessagesEscapeControlCharactersOfWhatTheyEcho) {
+  const Outcome run = run_weaver({"analyze", "--pif", file("a\nb\x1b[31m"), "--vif", vif()});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+  EXPECT_EQ(run.err.find('\x1b'), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("a\\nb\\x1b[31m"), std::string::npos) << run.err;
+}
+
 TEST_F(Cli, MissingSubcommand) { EXPECT_EQ(run_weaver({}).exit_code, 2); }
 
 TEST_F(Cli, HelpExitsZero) {

@@ -152,3 +152,23 @@ TEST_F(SshdTest, DownloadOfAMissingFileNamesIt) {
 
 }  // namespace
 }  // namespace weaver::testing
+
+namespace weaver::testing {
+namespace {
+
+// What a hostile or broken host prints is bounded: a line without end, and a
+// command's whole output, each end the command with an error naming the host.
+TEST_F(SshdTest, AHostsEndlessLineOrFloodOfOutputIsAnError) {
+  auto ssh = connect();
+  const std::string where = ssh->where();
+  expect_remote_error(io_, ssh->capture({"sh", "-c", "head -c 2000000 /dev/zero | tr '\\0' x"}, 30s),
+                      remote::RemoteErrc::channel_failed, where, {"a line longer than 1 MiB"});
+  expect_remote_error(io_, ssh->capture({"sh", "-c", "yes 0123456789012345678901234567890123456789 | head -c 20000000"}, 30s),
+                      remote::RemoteErrc::channel_failed, where, {"printed more than 16 MiB"});
+  // The session still works.
+  EXPECT_EQ(run_io(io_, ssh->capture({"echo", "fine"}, 10s)).out, "fine\n");
+  run_io(io_, ssh->close(10s));
+}
+
+}  // namespace
+}  // namespace weaver::testing
