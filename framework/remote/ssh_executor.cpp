@@ -31,7 +31,7 @@ struct SshExecutor::State {
     try {
       SshSession cleanup = open_blocking_session(options, Deadline::after(std::chrono::seconds(5)));
       SshChannel channel(ssh_channel_new(cleanup.get()));
-      std::string line = shell_quote(std::vector<std::string>{"rm", "-rf", "--", temp_dir});
+      std::string line = shell_quote(std::vector<std::string>{"timeout", "10", "rm", "-rf", "--", temp_dir});
       if (channel && ssh_channel_open_session(channel.get()) == SSH_OK &&
           ssh_channel_request_exec(channel.get(), line.c_str()) == SSH_OK) {
         char sink[256];
@@ -47,6 +47,10 @@ struct SshExecutor::State {
 namespace {
 
 using State = SshExecutor::State;
+
+// For commands that give no limit of their own (adapters' lookups, probes,
+// housekeeping): long enough for any of them, short of forever.
+constexpr std::chrono::seconds kDefaultTimeLimit{600};
 
 // `with_pid_file` is false only for weaver's own housekeeping commands.
 asio::awaitable<std::unique_ptr<Process>> start_on_strand(std::shared_ptr<State> state,
@@ -89,12 +93,11 @@ asio::awaitable<std::unique_ptr<Process>> start_on_strand(std::shared_ptr<State>
                                                           bool with_pid_file) {
   if (command.argv.empty()) throw UsageError(state->where + ": empty command");
   std::optional<std::string> pid_file;
-  std::vector<std::string> argv;
-  if (command.time_limit) {
-    // `timeout` stops it on its own should weaver die or the link drop.
-    argv = {"timeout", "--signal=TERM", "--kill-after=5",
-            std::to_string(std::max<long>(1, command.time_limit->count()))};
-  }
+  // Every command runs under `timeout`, so it stops on its own should weaver
+  // die or the link drop: its own limit, or kDefaultTimeLimit.
+  const auto limit = command.time_limit.value_or(kDefaultTimeLimit);
+  std::vector<std::string> argv{"timeout", "--signal=TERM", "--kill-after=5",
+                                std::to_string(std::max<long>(1, limit.count()))};
   if (with_pid_file && command.record_pid) {
     // OpenSSH refuses RFC 4254 signals on root sessions (no privilege-separated
     // child after a root login), so every command records its pid for `kill`;

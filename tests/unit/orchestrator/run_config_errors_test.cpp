@@ -1,5 +1,7 @@
 // Every problem in a lab file is one line naming the file, the line and the
 // field, so the user can go straight to it.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include "weaver/orchestrator/run_config.hpp"
@@ -363,13 +365,27 @@ TEST_F(RunConfigFileErrors, TheValidHeadOfTheCasesIsValid) {
 TEST_F(RunConfigFileErrors, AMissingFileSaysWhyItCannotBeRead) {
   const std::string path = file("absent.yaml");
   EXPECT_EQ(testing::input_error(path, [&] { load_run_config(path); }),
-            "cannot read: No such file or directory");
+            "cannot read the YAML file: No such file or directory");
 }
 
 TEST_F(RunConfigFileErrors, ADirectoryIsNotALabFile) {
   const std::string path = file("");
   EXPECT_EQ(testing::input_error(path, [&] { load_run_config(path); }),
-            "cannot read: Is a directory");
+            "the YAML file is a folder, not a regular file");
+}
+
+// Neither a FIFO (whose read would wait for a writer forever) nor a device
+// (/dev/zero never ends) nor a file too large to be a lab file is read.
+TEST_F(RunConfigFileErrors, OnlyARegularFileOfBoundedSizeIsRead) {
+  const std::string fifo = file("fifo.yaml");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(testing::input_error(fifo, [&] { load_run_config(fifo); }),
+            "the YAML file is a FIFO, not a regular file");
+  EXPECT_EQ(testing::input_error("/dev/zero", [&] { load_run_config("/dev/zero"); }),
+            "the YAML file is a device, not a regular file");
+  const std::string big = write_text("big.yaml", "# " + std::string(5 << 20, 'x') + "\n");
+  EXPECT_EQ(testing::input_error(big, [&] { load_run_config(big); }),
+            "the YAML file is larger than 4 MiB; this is not a YAML file");
 }
 
 TEST_F(RunConfigFileErrors, AnEmptyFileNeedsSourcesAndHypervisors) {

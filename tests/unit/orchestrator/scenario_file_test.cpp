@@ -275,7 +275,7 @@ INSTANTIATE_TEST_SUITE_P(ScenarioFile, BadScenarioFile, ::testing::ValuesIn(bad_
 TEST_F(ScenarioFile, AMissingFileSaysWhyItCannotBeRead) {
   const std::string path = file("absent.yaml");
   EXPECT_EQ(testing::input_error(path, [&] { load_scenario_file(path); }),
-            "cannot read: No such file or directory");
+            "cannot read the YAML file: No such file or directory");
 }
 
 }  // namespace

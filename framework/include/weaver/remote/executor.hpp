@@ -38,8 +38,10 @@ struct Command {
   std::vector<std::string> argv;  // never pasted into a shell string unquoted
   LineCallback on_stdout;         // one call per line, without the newline
   LineCallback on_stderr;
-  // A long-running command is wrapped in `timeout` so it stops on its own when
-  // weaver dies or the link drops, and records its pid for signal fallback.
+  // Every remote command runs under `timeout` (or, through weaver-agent, the
+  // agent's own limit), so it stops on its own when weaver dies or the link
+  // drops: this limit, or 10 minutes when none is given. Over SSH it also
+  // records its pid for signal fallback.
   std::optional<std::chrono::seconds> time_limit;
   // A command that ends by itself when its stdin closes (weaver-agent) needs
   // no pid file for signals, and leaves nothing behind if weaver dies.
