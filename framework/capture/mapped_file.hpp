@@ -1,4 +1,8 @@
 // Read-only memory map of a whole file (RAII over the descriptor and the mapping).
+// A file that shrinks while mapped (a capture rotated or truncated under the
+// reader) would end the process with SIGBUS on the next read past its new
+// end; instead the pages past it read as zeros and changed() says so, and the
+// readers then refuse the file by name.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +24,10 @@ class MappedFile {
 
   std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
   std::size_t size() const { return size_; }
+  // True once a read found the file shorter than when it was mapped.
+  bool changed() const;
+  // Throws InputError(path, "changed while being read") when changed().
+  void check_unchanged(const std::string& path) const;
 
   // Tells the kernel the bytes before `offset` will not be read again, so
   // their pages leave this process's resident set: reading a capture of any
@@ -36,9 +44,12 @@ class MappedFile {
   static constexpr std::size_t kReleaseLag = std::size_t{4} << 20;
   void release_pages_before(std::size_t offset);
 
+  void unregister();
+
   const std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
   std::size_t released_ = 0;
+  int slot_ = -1;  // in the SIGBUS handler's table of mappings
 };
 
 }  // namespace weaver::capture

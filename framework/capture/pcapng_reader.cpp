@@ -58,7 +58,21 @@ class PcapngReader final : public CaptureReader {
 
   std::string_view format() const override { return "pcapng"; }
 
+  // A file that shrank under the reader is refused, whatever its zeros read as.
   bool next(RawPacket& packet) override {
+    bool more = false;
+    try {
+      more = read_next(packet);
+    } catch (const InputError&) {
+      file_.check_unchanged(path());
+      throw;
+    }
+    if (!more) file_.check_unchanged(path());
+    return more;
+  }
+
+ private:
+  bool read_next(RawPacket& packet) {
     const auto bytes = file_.bytes();
     while (offset_ < bytes.size()) {
       const std::size_t remaining = bytes.size() - offset_;

@@ -106,6 +106,32 @@ TEST_P(CaptureReaderFormats, ReadsEveryRecordWithExactTimestampsAndBytes) {
   EXPECT_EQ(reader->path(), path);
 }
 
+// A capture that shrinks while it is read (tcpdump rotating it, a truncate)
+// is refused by name instead of ending the process with SIGBUS.
+TEST_P(CaptureReaderFormats, AFileThatShrinksWhileReadIsRefusedByName) {
+  const std::string path = file("capture");
+  {
+    CaptureFileSpec spec{GetParam().format, 1, GetParam().swapped};
+    CaptureWriter writer(path, spec);
+    const auto frame = sample_frames().front();
+    for (int i = 0; i < 20000; ++i) writer.write(1'700'000'000'000'000'000 + i * 1000, frame, 0);
+    writer.close();
+  }
+  auto reader = open_capture(path);
+  RawPacket packet;
+  ASSERT_TRUE(reader->next(packet));
+  std::filesystem::resize_file(path, 4096);
+  try {
+    while (reader->next(packet)) {
+    }
+    ADD_FAILURE() << "the shrunk file was read to an end";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find(path + ": the file changed (shrank) while being read"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST_P(CaptureReaderFormats, MicrosecondTimestampsComeBackInNanoseconds) {
   const std::string path = file("us");
   CaptureWriter writer(path, {GetParam().format, 1, GetParam().swapped});
