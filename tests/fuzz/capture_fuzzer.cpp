@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fuzz_common.hpp"
+#include "temp_input.hpp"
 #include "weaver/capture/capture_reader.hpp"
 #include "weaver/error.hpp"
 
@@ -20,51 +21,8 @@ namespace {
 // Far above any seed; keeps one pathological input from looping for long.
 constexpr std::size_t kMaxRecords = 100000;
 
-struct TempCapture {
-  std::string directory;
-  std::string path;
-
-  TempCapture() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                          "/weaver-capture-fuzzer-XXXXXX";
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    if (::mkdtemp(buffer.data()) == nullptr) {
-      std::perror("capture_fuzzer: mkdtemp");
-      std::abort();
-    }
-    directory = buffer.data();
-    path = directory + "/input.pcap";
-  }
-
-  ~TempCapture() {
-    ::unlink(path.c_str());
-    ::rmdir(directory.c_str());
-  }
-
-  TempCapture(const TempCapture&) = delete;
-  TempCapture& operator=(const TempCapture&) = delete;
-
-  void write(const std::uint8_t* data, std::size_t size) const {
-    std::FILE* file = std::fopen(path.c_str(), "wb");
-    if (file == nullptr) {
-      std::perror("capture_fuzzer: fopen");
-      std::abort();
-    }
-    if (size > 0 && std::fwrite(data, 1, size, file) != size) {
-      std::perror("capture_fuzzer: fwrite");
-      std::abort();
-    }
-    if (std::fclose(file) != 0) {
-      std::perror("capture_fuzzer: fclose");
-      std::abort();
-    }
-  }
-};
-
-const TempCapture& temp_capture() {
-  static const TempCapture temp;  // created once, removed at exit
+const weaver::fuzz::TempInput& temp_capture() {
+  static const weaver::fuzz::TempInput temp("input.pcap");  // created once, removed at exit
   return temp;
 }
 
@@ -72,7 +30,7 @@ const TempCapture& temp_capture() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace weaver;
-  const TempCapture& temp = temp_capture();
+  const fuzz::TempInput& temp = temp_capture();
   temp.write(data, size);
 
   capture::DecodedPacket reused;  // carried across records, as analyze does

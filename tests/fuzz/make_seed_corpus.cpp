@@ -12,6 +12,7 @@
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture_writer.hpp"
@@ -388,9 +389,56 @@ void reset_directory(const fs::path& dir) {
 
 }  // namespace
 
+// Lab and scenario files: valid ones, and the near misses the readers refuse.
+void write_yaml(const fs::path& dir) {
+  const std::pair<const char*, const char*> seeds[] = {
+      {"lab.yaml",
+       "defaults:\n  user: root\n  known_hosts: /tmp/known_hosts\nsources:\n  - name: src1\n    host: 198.18.0.5\n"
+       "    address: 198.18.0.10\nhypervisors:\n  - name: xen1\n    host: 198.18.0.2\n    adapter: xenserver\n"
+       "    pif: eth0\n    vms:\n      - name: instance-0f3c\n        vif_index: 0\n        address: 198.18.1.20\n"
+       "        ssh:\n          host: 198.18.1.21\n"},
+      {"scenarios.yaml",
+       "scenarios:\n  - name: SynFloodLarge\n    protocol: syn\n    port: 80\n    axes:\n      size: [64, 128, 1518]\n"
+       "      rate: [1000, 10000]\n      count: [5000]\n  - name: Bursts\n    protocol: udp\n    axes:\n"
+       "      burst: [32]\n      burst_interval_us: [1000]\n      count: [2048]\n"},
+      {"egress.yaml", "scenarios:\n  - {name: Out, protocol: udp, direction: egress, axes: {count: [10]}}\n"},
+      {"anchors.yaml", "a: &x [1, 2]\nb: *x\nscenarios: [{name: A, protocol: icmp, axes: {count: *x}}]\n"},
+      {"bad_type.yaml", "sources: 5\nhypervisors: {}\n"},
+  };
+  for (const auto& [name, text] : seeds) {
+    const std::string_view view(text);
+    write_file(dir / name, Bytes(view.begin(), view.end()));
+  }
+}
+
+// Google Benchmark JSON as weaver.json holds it: repetitions, aggregates, a
+// failed case, a bare NaN.
+void write_run_json(const fs::path& dir) {
+  const std::pair<const char*, const char*> seeds[] = {
+      {"run.json",
+       R"({"context": {"date": "2026-11-28"}, "benchmarks": [
+{"name": "SynFlood/lab-bridge/size:64/repeats:2/manual_time", "run_name": "SynFlood/lab-bridge/size:64/manual_time",
+ "run_type": "iteration", "repetitions": 2, "repetition_index": 0, "real_time": 6.8, "time_unit": "us", "p50_us": 6.1, "p99_us": 140.7},
+{"name": "SynFlood/lab-bridge/size:64/repeats:2/manual_time", "run_name": "SynFlood/lab-bridge/size:64/manual_time",
+ "run_type": "iteration", "repetitions": 2, "repetition_index": 1, "real_time": 7.1, "time_unit": "us", "p50_us": 6.3, "p99_us": 150.2},
+{"name": "SynFlood/lab-bridge/size:64/repeats:2/manual_time_cv", "run_name": "SynFlood/lab-bridge/size:64/manual_time",
+ "run_type": "aggregate", "aggregate_name": "cv", "real_time": 0.03, "lost": NaN},
+{"name": "UdpBurst/lab-bridge/size:1518", "run_name": "UdpBurst/lab-bridge/size:1518", "run_type": "iteration",
+ "error_occurred": true, "error_message": "lab-bridge: tcpdump did not start"}]}
+)"},
+      {"aggregates.json",
+       R"({"benchmarks": [{"name": "A/x_mean", "run_name": "A/x", "run_type": "aggregate", "aggregate_name": "mean", "real_time": 5, "time_unit": "ms"}]})"},
+      {"wrong_types.json", R"({"benchmarks": [{"name": 5, "error_occurred": "yes", "p50_us": "1"}]})"},
+  };
+  for (const auto& [name, text] : seeds) {
+    const std::string_view view(text);
+    write_file(dir / name, Bytes(view.begin(), view.end()));
+  }
+}
+
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s CAPTURE_DIR FRAME_DIR\n", argv[0]);
+  if (argc != 5) {
+    std::fprintf(stderr, "usage: %s CAPTURE_DIR FRAME_DIR YAML_DIR RUN_JSON_DIR\n", argv[0]);
     return 2;
   }
   try {
@@ -398,8 +446,12 @@ int main(int argc, char** argv) {
     const fs::path frames = argv[2];
     reset_directory(captures);
     reset_directory(frames);
+    reset_directory(argv[3]);
+    reset_directory(argv[4]);
     write_captures(captures);
     write_frames(frames);
+    write_yaml(argv[3]);
+    write_run_json(argv[4]);
     std::printf("seed corpus: %zu capture(s) in %s, %zu frame(s) in %s\n",
                 static_cast<std::size_t>(std::distance(fs::directory_iterator(captures), {})),
                 captures.c_str(),
