@@ -1,4 +1,6 @@
 // Runs the built `weaver` binary the way a user would.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -190,6 +192,59 @@ TEST_F(Cli, MessagesEscapeControlCharactersOfWhatTheyEcho) {
   EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
   EXPECT_EQ(run.err.find('\x1b'), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("a\\nb\\x1b[31m"), std::string::npos) << run.err;
+}
+
+// --packets replaces a regular file, never a device, a FIFO, a link or an input.
+TEST_F(Cli, PacketsCsvNeverReplacesWhatIsNotOurs) {
+  synthesize();
+  const auto pif_before = std::filesystem::file_size(pif());
+  expect_usage_failure(analyze({"--packets", "/dev/null"}), "--packets /dev/null: is a device");
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  expect_usage_failure(analyze({"--packets", pif()}), "is the input " + pif());
+  EXPECT_EQ(std::filesystem::file_size(pif()), pif_before);
+  std::filesystem::create_symlink(vif(), file("link.csv"));
+  expect_usage_failure(analyze({"--packets", file("link.csv")}), "is a symbolic link");
+  ASSERT_EQ(::mkfifo(file("fifo.csv").c_str(), 0600), 0);
+  expect_usage_failure(analyze({"--packets", file("fifo.csv")}), "is a FIFO");
+  std::ofstream(file("old.csv")) << "old\n";
+  EXPECT_EQ(analyze({"--packets", file("old.csv")}).exit_code, 0);
+  EXPECT_EQ(weaver::testing::read_text(file("old.csv")).rfind("pif_ns,vif_ns,delta_ns\n", 0), 0u);
+}
+
+// A FIFO named as a capture is refused at once instead of waiting for a writer.
+TEST_F(Cli, AFifoAsACaptureIsRefusedWithoutHanging) {
+  synthesize();
+  ASSERT_EQ(::mkfifo(file("fifo.pcap").c_str(), 0600), 0);
+  const Outcome run = run_weaver({"analyze", "--pif", file("fifo.pcap"), "--vif", vif()});
+  expect_usage_failure(run, "the capture is a FIFO, not a regular file");
+  ASSERT_EQ(::mkfifo(file("fifo.json").c_str(), 0600), 0);
+  const Outcome compared = run_weaver({"compare", file("fifo.json"), file("fifo.json")});
+  EXPECT_EQ(compared.exit_code, 2);
+  EXPECT_NE(compared.err.find("is a FIFO"), std::string::npos) << compared.err;
+}
+
+// Everything `weaver measure` sends to a host is checked before it connects:
+// these hosts do not exist, and the answer comes at once.
+TEST_F(Cli, MeasureValidatesBeforeItConnects) {
+  const std::vector<std::string> base{"measure", "--hv", "198.18.0.2", "-s", "198.18.0.5", "--num", "0",
+                                      "-d", "198.18.1.20"};
+  auto measure = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_weaver(args);
+  };
+  expect_usage_failure(measure({"-n", "vm;reboot", "-i", "eth0"}), "-n: 'vm;reboot'");
+  expect_usage_failure(measure({"-n", "vm", "-i", "eth0 x"}), "-i: 'eth0 x'");
+  expect_usage_failure(measure({"-n", "vm", "-i", "eth0", "--adapter", "vmware"}), "'vmware'");
+  expect_usage_failure(measure({"-n", "vm", "-i", "eth0", "-c", "0"}), "--count");
+}
+
+// std::regex recurses per nesting level: a deep filter is refused, not a crash.
+TEST_F(Cli, ADeeplyNestedFilterIsRefused) {
+  std::ofstream(file("lab.yaml")) << "sources: []\n";
+  const Outcome run = run_weaver({"run", "--config", file("lab.yaml"),
+                                  "--benchmark_filter=" + std::string(500, '(') + std::string(500, ')')});
+  expect_usage_failure(run, "--benchmark_filter: nested 500 levels deep; at most 32");
 }
 
 TEST_F(Cli, MissingSubcommand) { EXPECT_EQ(run_weaver({}).exit_code, 2); }

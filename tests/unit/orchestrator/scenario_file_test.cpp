@@ -278,5 +278,17 @@ TEST_F(ScenarioFile, AMissingFileSaysWhyItCannotBeRead) {
             "cannot read the YAML file: No such file or directory");
 }
 
+// An axis product of billions of cases is refused before anything is registered.
+TEST_F(ScenarioFile, TooManyCasesAreRefusedWithTheCount) {
+  std::string values;
+  for (int i = 1; i <= 200; ++i) values += (i > 1 ? ", " : "") + std::to_string(i);
+  const std::string path = write_text(
+      "scenarios.yaml", "scenarios:\n  - name: Huge\n    protocol: udp\n    axes:\n      rate: [" + values +
+                            "]\n      count: [" + values + "]\n");
+  const std::string message = testing::input_error(path, [&] { load_scenario_file(path); });
+  EXPECT_NE(message.find("the axes make 40000 cases per configuration; at most 10000"), std::string::npos)
+      << message;
+}
+
 }  // namespace
 }  // namespace weaver::scenarios
