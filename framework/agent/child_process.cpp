@@ -80,6 +80,9 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, std::chrono::se
     ::close(err[0]);
     throw Error(std::string("spawn: fork: ") + std::strerror(saved));
   }
+  // Also from this side: a signal sent before the child ran its own setpgid
+  // must still find the group.
+  ::setpgid(pid_, pid_);
   out_ = out[0];
   err_ = err[0];
   ::fcntl(out_, F_SETFL, O_NONBLOCK);
@@ -161,7 +164,8 @@ void ChildProcess::reap() {
 }
 
 void ChildProcess::signal(int number) {
-  if (!reaped_) ::kill(-pid_, number);
+  if (reaped_) return;
+  if (::kill(-pid_, number) != 0) ::kill(pid_, number);  // no group (yet): the process itself
 }
 
 Clock::time_point ChildProcess::enforce_time_limit(Clock::time_point now) {
