@@ -32,17 +32,8 @@ class PcapReader final : public CaptureReader {
 
   std::string_view format() const override { return nanosecond_ ? "pcap-ns" : "pcap"; }
 
-  // A file that shrank under the reader is refused, whatever its zeros read as.
   bool next(RawPacket& packet) override {
-    bool more = false;
-    try {
-      more = read_next(packet);
-    } catch (const InputError&) {
-      file_.check_unchanged(path());
-      throw;
-    }
-    if (!more) file_.check_unchanged(path());
-    return more;
+    return next_unless_changed(file_, path(), [&] { return read_next(packet); });
   }
 
  private:

@@ -10,32 +10,10 @@
 
 #include "binary_install.hpp"
 #include "host_pool.hpp"
+#include "traffic_run.hpp"
 #include "weaver/orchestrator/orchestrator.hpp"
 
 namespace weaver::orchestrator {
-
-struct TrafficRun;
-
-// The traffic commands of the cases in flight, so an interruption (Ctrl-C)
-// can end them; each case then fails and stops its own captures. Once the
-// run is stopping, a command registered later is ended at once.
-class ActiveTraffic {
- public:
-  explicit ActiveTraffic(remote::asio::io_context& io) : io_(io) {}
-  void add(remote::Process* process);
-  void remove(remote::Process* process) { std::erase(processes_, process); }
-  // Sends TERM to each, without waiting for them to end.
-  void stop_all();
-  bool stopping() const { return stopping_; }
-
- private:
-  bool registered(remote::Process* process) const;
-  void stop(remote::Process* process);
-
-  remote::asio::io_context& io_;
-  std::vector<remote::Process*> processes_;
-  bool stopping_ = false;
-};
 
 struct CaseSteps {
   remote::asio::io_context& io;
