@@ -224,6 +224,7 @@ json Agent::start_capture(const json& request) {
 
 json Agent::finish_capture(const json& request) {
   const auto id = field<std::uint64_t>(request, "capture");
+  const bool keep = field_or<bool>(request, "keep", false);
   auto found = captures_.find(id);
   if (found == captures_.end()) throw Error("no capture " + std::to_string(id));
   CaptureSet& set = found->second;
@@ -263,22 +264,22 @@ json Agent::finish_capture(const json& request) {
     } catch (...) {
       failure = std::current_exception();
     }
-    if (failure && !field_or<bool>(request, "keep", false)) captures_.erase(found);
+    if (failure && !keep) drop_capture(found);
     if (failure) std::rethrow_exception(failure);
   }
-  if (!field_or<bool>(request, "keep", false)) {
-    for (const std::string& file : set.files) std::filesystem::remove(file);
-    captures_.erase(found);
-  }
+  if (!keep) drop_capture(found);
   return reply;
+}
+
+void Agent::drop_capture(std::map<std::uint64_t, CaptureSet>::iterator capture) {
+  for (const std::string& file : capture->second.files) std::filesystem::remove(file);
+  captures_.erase(capture);
 }
 
 void Agent::discard_capture(const json& request) {
   const auto id = field<std::uint64_t>(request, "capture");
   auto found = captures_.find(id);
-  if (found == captures_.end()) return;  // already gone: discarding is idempotent
-  for (const std::string& file : found->second.files) std::filesystem::remove(file);
-  captures_.erase(found);
+  if (found != captures_.end()) drop_capture(found);  // already gone: discarding is idempotent
 }
 
 json Agent::spawn(const json& request) {
@@ -311,12 +312,7 @@ void Agent::service_runs(const std::vector<int>& ready) {
               {"text", std::string(line)}});
       });
     }
-    const auto fds = run->descriptors();
-    // The pidfd is last among the descriptors while unreaped.
-    bool exited = std::any_of(fds.begin(), fds.end(), [&](int fd) {
-      return std::find(ready.begin(), ready.end(), fd) != ready.end();
-    });
-    if (exited) run->reap();
+    run->reap();  // WNOHANG: nothing happens until it has exited
     if (run->finished()) {
       json event{{"event", "exit"}, {"run", run_id}};
       if (run->exit_code()) event["code"] = *run->exit_code();
@@ -336,7 +332,7 @@ void Agent::stop_everything() {
     for (auto it = runs_.begin(); it != runs_.end();) {
       it->second->reap();
       // Output no longer matters: drop the pipes' remains.
-      it = it->second->exit_code() || !it->second->exit_signal().empty() ? runs_.erase(it) : std::next(it);
+      it = it->second->reaped() ? runs_.erase(it) : std::next(it);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -43,6 +43,8 @@ class Agent {
   nlohmann::json start_capture(const nlohmann::json& request);
   nlohmann::json finish_capture(const nlohmann::json& request);
   void discard_capture(const nlohmann::json& request);
+  // Removes a capture and its files.
+  void drop_capture(std::map<std::uint64_t, CaptureSet>::iterator capture);
   nlohmann::json spawn(const nlohmann::json& request);
   void signal_run(const nlohmann::json& request);
   void service_runs(const std::vector<int>& ready);

@@ -34,6 +34,7 @@ class ChildProcess {
   void read(int fd, const std::function<void(bool is_stderr, std::string_view line)>& on_line);
   // After the pidfd became readable: reaps the process.
   void reap();
+  bool reaped() const { return reaped_; }
   // Ended and both pipes read to their end: nothing more will come.
   bool finished() const { return reaped_ && out_ < 0 && err_ < 0; }
   std::optional<int> exit_code() const { return code_; }

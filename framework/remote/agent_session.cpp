@@ -59,7 +59,6 @@ struct AgentSession::State {
     } else if (message.contains("error")) {
       last_stderr = message.value("error", "");
     }
-    changed.notify_all();
   }
 
   void end(std::string reason) {

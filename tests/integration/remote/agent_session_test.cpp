@@ -110,6 +110,16 @@ TEST_F(AgentSessionTest, CapturesBothSidesAndAnalysesThemInPlace) {
   EXPECT_FALSE(std::filesystem::exists(pif.file)) << "not kept: removed once analysed";
 }
 
+// An analysis that fails (nothing captured) still removes the capture's files.
+TEST_F(AgentSessionTest, AFailedAnalysisLeavesNoFiles) {
+  json reply = request({{"op", "capture"}, {"interfaces", {"lo", "lo"}}, {"filter", "udp and dst port 1"}});
+  const auto capture = reply.at("capture").get<std::uint64_t>();
+  const std::string file = reply.at("sides").at(0).at("file");
+  ASSERT_TRUE(std::filesystem::exists(file));
+  EXPECT_THROW(request({{"op", "finish"}, {"capture", capture}, {"analyze", {{"first", 0}}}}), remote::RemoteError);
+  EXPECT_FALSE(std::filesystem::exists(file)) << file;
+}
+
 TEST_F(AgentSessionTest, RefusesBadRequestsWithTheReason) {
   try {
     request({{"op", "capture"}, {"interfaces", {"nosuch0", "lo"}}});
