@@ -251,16 +251,9 @@ json Agent::finish_capture(const json& request) {
     if (!key) throw Error("field 'key' names no match key");
     options.key = *key;
     options.window_ns = field_or<std::int64_t>(analyze, "window_ns", analysis::kDefaultWindowNs);
-    std::int64_t first_ns = INT64_MAX, last_ns = INT64_MIN;
-    options.on_match = [&](const analysis::MatchedPacket& packet) {
-      first_ns = std::min(first_ns, packet.pif_ns);
-      last_ns = std::max(last_ns, packet.pif_ns);
-    };
     std::exception_ptr failure;
     try {
       reply["result"] = to_json(analysis::analyze_captures(options));
-      reply["first_ns"] = first_ns;
-      reply["last_ns"] = last_ns;
     } catch (...) {
       failure = std::current_exception();
     }

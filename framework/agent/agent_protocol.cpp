@@ -120,6 +120,8 @@ json to_json(const analysis::LatencyResult& result) {
             {"min_ns", moments.min_ns},
             {"max_ns", moments.max_ns}}},
           {"histogram", std::move(buckets)},
+          {"first_matched_ns", result.first_matched_ns},
+          {"last_matched_ns", result.last_matched_ns},
           {"warnings", result.warnings}};
 }
 
@@ -153,6 +155,8 @@ analysis::LatencyResult latency_result_from_json(const json& object) {
     throw Error("agent reply: the histogram holds " + std::to_string(result.histogram.count()) +
                 " packets, not the " + std::to_string(result.matched) + " matched");
   }
+  result.first_matched_ns = field<std::int64_t>(object, "first_matched_ns");
+  result.last_matched_ns = field<std::int64_t>(object, "last_matched_ns");
   result.warnings = field<std::vector<std::string>>(object, "warnings");
   return result;
 }

@@ -68,6 +68,8 @@ void StreamingJoin::match(const PendingPacket& pif, const PendingPacket& vif) {
   if (delta < 0) ++result_.negative;
   result_.moments.add(delta);
   result_.histogram.record(delta);
+  result_.first_matched_ns = std::min(result_.first_matched_ns, packet.pif_ns);
+  result_.last_matched_ns = std::max(result_.last_matched_ns, packet.pif_ns);
   // Matches arrive in VIF order: a PIF ordinal below one already matched
   // means this packet was overtaken inside the datapath.
   if (any_matched_ && pif.ordinal < highest_matched_pif_ordinal_) {

@@ -54,8 +54,6 @@ class AgentCaptures final : public CapturePair {
       finished.pif_file = pif.file;
       finished.vif_file = vif.file;
       finished.latency = agent::latency_result_from_json(reply.at("result"));
-      finished.first_ns = reply.at("first_ns").get<std::int64_t>();
-      finished.last_ns = reply.at("last_ns").get<std::int64_t>();
     } catch (const json::exception& error) {
       throw Error(agent_.where() + ": weaver-agent finish: a reply weaver cannot read: " + error.what());
     }

@@ -22,11 +22,8 @@ namespace weaver::orchestrator {
 struct FinishedCaptures {
   CaptureStats pif;
   CaptureStats vif;
-  // Analysed on the host (the agent), with the first and last matched packet
-  // on the capture packets reach first; none: fetch the files and analyse.
+  // Analysed on the host (the agent); none: fetch the files and analyse.
   std::optional<analysis::LatencyResult> latency;
-  std::int64_t first_ns = 0;
-  std::int64_t last_ns = 0;
   std::string pif_file;  // on the host, until remove_files()
   std::string vif_file;
 };

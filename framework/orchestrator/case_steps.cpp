@@ -31,10 +31,12 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
 }
 
 // Per sender, from the first and last matched packet on the first capture.
-void set_achieved_pps(CaseResult& result, std::int64_t first_ns, std::int64_t last_ns, std::size_t senders) {
-  if (result.latency.matched > 1 && last_ns > first_ns && senders > 0) {
-    result.achieved_pps = static_cast<double>(result.latency.matched - 1) * 1e9 /
-                          static_cast<double>(last_ns - first_ns) / static_cast<double>(senders);
+void set_achieved_pps(CaseResult& result, std::size_t senders) {
+  const analysis::LatencyResult& latency = result.latency;
+  if (latency.matched > 1 && latency.last_matched_ns > latency.first_matched_ns && senders > 0) {
+    result.achieved_pps = static_cast<double>(latency.matched - 1) * 1e9 /
+                          static_cast<double>(latency.last_matched_ns - latency.first_matched_ns) /
+                          static_cast<double>(senders);
   }
 }
 
@@ -224,7 +226,7 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
 
   if (finished.latency && !options.keep_captures) {
     result.latency = std::move(*finished.latency);
-    set_achieved_pps(result, finished.first_ns, finished.last_ns, traffic.size());
+    set_achieved_pps(result, traffic.size());
     result.case_seconds = seconds_between(case_started, Clock::now());
     co_return result;
   }
@@ -255,11 +257,6 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   analyze.pif_path = (egress ? result.vif_file : result.pif_file).string();
   analyze.vif_path = (egress ? result.pif_file : result.vif_file).string();
   analyze.key = options.key;
-  std::int64_t first_pif = INT64_MAX, last_pif = INT64_MIN;
-  analyze.on_match = [&](const analysis::MatchedPacket& packet) {
-    first_pif = std::min(first_pif, packet.pif_ns);
-    last_pif = std::max(last_pif, packet.pif_ns);
-  };
   if (options.keep_captures) {
     // The second side's capture again, as pcapng with each packet's delay.
     analysis::AnnotateOptions annotate;
@@ -272,7 +269,7 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   } else {
     result.latency = analysis::analyze_captures(analyze);
   }
-  set_achieved_pps(result, first_pif, last_pif, traffic.size());
+  set_achieved_pps(result, traffic.size());
   if (!options.keep_captures) {
     std::error_code ignored;
     std::filesystem::remove_all(local_dir, ignored);

@@ -27,6 +27,8 @@ analysis::LatencyResult sample_result() {
     result.histogram.record(delta);
     ++result.matched;
   }
+  result.first_matched_ns = 1'700'000'000'000'000'000;
+  result.last_matched_ns = 1'700'000'002'000'000'000;
   result.pif_only = 3;
   result.vif_only = 1;
   result.reordered = 4;
@@ -59,6 +61,8 @@ TEST(AgentProtocol, LatencyResultArrivesWhole) {
     EXPECT_EQ(got.histogram.percentile(fraction), sent.histogram.percentile(fraction)) << fraction;
   }
   EXPECT_EQ(got.histogram.negative_count(), 1u);
+  EXPECT_EQ(got.first_matched_ns, sent.first_matched_ns);
+  EXPECT_EQ(got.last_matched_ns, sent.last_matched_ns);
   EXPECT_EQ(got.warnings, sent.warnings);
 }
 

@@ -195,6 +195,8 @@ TEST_F(Join, CountsMatchedAndOneSidedPackets) {
   EXPECT_EQ(result_.moments.min_ns, 6000);
   EXPECT_EQ(result_.moments.max_ns, 6000);
   EXPECT_EQ(result_.histogram.count(), 3u);
+  EXPECT_EQ(result_.first_matched_ns, 1000);  // on the PIF, of the matched packets only
+  EXPECT_EQ(result_.last_matched_ns, 3000);
 }
 
 TEST_F(Join, LostPacketIsPifOnly) {

@@ -11,7 +11,7 @@
 //   capture  {interfaces: [..], filter, snaplen, buffer_bytes, timeout_ms}
 //            -> {capture: C, sides: [CaptureSide...]} once every interface captures
 //   finish   {capture: C, analyze: {first: 0|1, key, window_ns}, keep: bool}
-//            -> {sides: [...], result: LatencyResult, first_ns, last_ns}
+//            -> {sides: [...], result: LatencyResult}
 //   discard  {capture: C}: removes a finished capture's files
 //   spawn    {argv: [..], time_limit_s}  -> {run: R}; then line and exit events
 //   signal   {run: R, signal: "TERM"}

@@ -75,6 +75,10 @@ struct LatencyResult {
 
   DeltaMoments moments;
   LatencyHistogram histogram;
+  // The first and last matched packet's timestamp on the first side (the
+  // PIF for ingress): the span the traffic's rate is measured over.
+  std::int64_t first_matched_ns = INT64_MAX;
+  std::int64_t last_matched_ns = INT64_MIN;
   std::vector<std::string> warnings;
 
   std::uint64_t duplicates() const { return pif.duplicates + vif.duplicates; }
