@@ -7,6 +7,7 @@
 #include <random>
 
 #include "weaver/error.hpp"
+#include "weaver/text_lines.hpp"
 
 namespace weaver::orchestrator {
 namespace {
@@ -27,19 +28,13 @@ std::string fnv1a_64(std::ifstream& in) {
   return fmt::format("{:016x}", hash);
 }
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
-
 // Bounded by `timeout` on the host, and without a pid file: these run before
 // the host's agent does, and must leave nothing behind should weaver die.
 remote::asio::awaitable<remote::CommandOutput> short_command(remote::Executor& host,
                                                              std::vector<std::string> argv) {
-  remote::CommandOutput output;
   remote::Command command{std::move(argv), {}, {}, kCommandTimeout};
   command.record_pid = false;
-  command.on_stdout = [&output](std::string_view line) { output.out.append(line).append("\n"); };
-  command.on_stderr = [&output](std::string_view line) { output.err.append(line).append("\n"); };
-  output.status = co_await host.run(std::move(command), kCommandTimeout + std::chrono::seconds(5));
-  co_return output;
+  co_return co_await host.capture(std::move(command), kCommandTimeout + std::chrono::seconds(5));
 }
 
 }  // namespace

@@ -44,12 +44,17 @@ asio::awaitable<ExitStatus> Executor::run(Command command, Timeout timeout) {
 }
 
 asio::awaitable<CommandOutput> Executor::capture(std::vector<std::string> argv, Timeout timeout) {
+  // A named object, not a temporary in the co_await: GCC 12 destroys such temporaries twice.
+  Command command{std::move(argv), {}, {}, std::nullopt};
+  co_return co_await capture(std::move(command), timeout);
+}
+
+asio::awaitable<CommandOutput> Executor::capture(Command command, Timeout timeout) {
   // What weaver reads from a host is bounded: a command's whole output too.
   constexpr std::size_t kMaxOutputBytes = 16 << 20;
   CommandOutput output;
   bool too_much = false;
-  const std::string operation = describe_exec(argv);
-  Command command{std::move(argv), {}, {}, std::nullopt};
+  const std::string operation = describe_exec(command.argv);
   auto keep = [&output, &too_much](std::string& into, std::string_view line) {
     if (output.out.size() + output.err.size() + line.size() > kMaxOutputBytes) {
       too_much = true;

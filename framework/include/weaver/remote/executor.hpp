@@ -101,6 +101,9 @@ class Executor {
   asio::awaitable<ExitStatus> run(Command command, Timeout timeout);
   // run, collecting stdout and stderr.
   asio::awaitable<CommandOutput> capture(std::vector<std::string> argv, Timeout timeout);
+  // The same for a whole Command (its time limit, pid file); its own line
+  // callbacks are replaced by the collection.
+  asio::awaitable<CommandOutput> capture(Command command, Timeout timeout);
 };
 
 // Throws the RemoteError run() throws for this status, if any.
