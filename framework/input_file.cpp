@@ -10,17 +10,15 @@
 #include "weaver/error.hpp"
 
 namespace weaver {
-namespace {
 
-std::string kind_of(mode_t mode) {
+std::string file_kind(unsigned mode) {
+  if (S_ISLNK(mode)) return "a symbolic link";
   if (S_ISDIR(mode)) return "a folder";
   if (S_ISFIFO(mode)) return "a FIFO";
   if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
   if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
+  return "an unknown kind of file";
 }
-
-}  // namespace
 
 int open_regular_file(const std::string& path, const std::string& what) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
@@ -28,7 +26,7 @@ int open_regular_file(const std::string& path, const std::string& what) {
   if (fd < 0) throw InputError(path, "cannot read the " + what + ": " + std::strerror(errno));
   struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    const std::string why = S_ISREG(info.st_mode) ? std::strerror(errno) : kind_of(info.st_mode);
+    const std::string why = S_ISREG(info.st_mode) ? std::strerror(errno) : file_kind(info.st_mode);
     ::close(fd);
     throw InputError(path, "the " + what + " is " + why + ", not a regular file");
   }

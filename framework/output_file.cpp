@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "weaver/error.hpp"
+#include "weaver/input_file.hpp"
 
 namespace weaver {
 
@@ -20,11 +21,8 @@ void check_output_target(const std::string& path, const std::string& option,
     throw UsageError(option + " " + path + ": " + std::strerror(errno));
   }
   if (!S_ISREG(target.st_mode)) {
-    const char* kind = S_ISLNK(target.st_mode)    ? "a symbolic link"
-                       : S_ISDIR(target.st_mode)  ? "a folder"
-                       : S_ISFIFO(target.st_mode) ? "a FIFO"
-                                                  : "a device or socket";
-    throw UsageError(option + " " + path + ": is " + kind + "; give a new file or a regular file to replace");
+    throw UsageError(option + " " + path + ": is " + file_kind(target.st_mode) +
+                     "; give a new file or a regular file to replace");
   }
   for (const std::string& input : inputs) {
     struct stat other {};
@@ -32,6 +30,16 @@ void check_output_target(const std::string& path, const std::string& option,
       throw UsageError(option + " " + path + ": is the input " + input + ", which is being read");
     }
   }
+}
+
+int write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t wrote = ::write(fd, bytes.data(), bytes.size());
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) return wrote < 0 ? errno : EIO;
+    bytes.remove_prefix(static_cast<std::size_t>(wrote));
+  }
+  return 0;
 }
 
 int create_temporary_beside(const std::string& path, const std::string& option, std::string& temporary_path) {
@@ -48,17 +56,7 @@ void write_output_file(const std::string& path, std::string_view content, const 
   check_output_target(path, option, inputs);
   std::string temporary;
   const int fd = create_temporary_beside(path, option, temporary);
-  std::size_t done = 0;
-  int error = 0;
-  while (done < content.size()) {
-    const ssize_t wrote = ::write(fd, content.data() + done, content.size() - done);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) {
-      error = errno;
-      break;
-    }
-    done += static_cast<std::size_t>(wrote);
-  }
+  int error = write_all(fd, content);
   if (::close(fd) != 0 && error == 0) error = errno;
   if (error == 0 && std::rename(temporary.c_str(), path.c_str()) != 0) error = errno;
   if (error != 0) {

@@ -15,6 +15,7 @@
 
 #include "weaver/analysis/analyze.hpp"
 #include "weaver/error.hpp"
+#include "weaver/output_file.hpp"
 
 namespace weaver::agent {
 namespace {
@@ -68,17 +69,9 @@ Agent::~Agent() {
 void Agent::send(const json& message) {
   if (stdout_broken_) return;
   // Replacement characters for bytes that are not UTF-8 (a command's output).
-  std::string line = message.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-  std::string_view rest = line;
-  while (!rest.empty()) {
-    const ssize_t wrote = ::write(STDOUT_FILENO, rest.data(), rest.size());
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) {
-      stdout_broken_ = true;  // weaver is gone: end as if stdin closed
-      return;
-    }
-    rest.remove_prefix(static_cast<std::size_t>(wrote));
-  }
+  const std::string line = message.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  // A failed write means weaver is gone: end as if stdin closed.
+  if (write_all(STDOUT_FILENO, line) != 0) stdout_broken_ = true;
 }
 
 int Agent::run() {

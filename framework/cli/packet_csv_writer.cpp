@@ -49,12 +49,8 @@ void PacketCsvWriter::append(std::int64_t value, char separator) {
 }
 
 void PacketCsvWriter::flush() {
-  std::size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t wrote = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) throw Error("--packets " + path_ + ": write failed: " + std::strerror(errno));
-    done += static_cast<std::size_t>(wrote);
+  if (const int error = write_all(fd_, std::string_view(buffer_.data(), buffer_.size())); error != 0) {
+    throw Error("--packets " + path_ + ": write failed: " + std::strerror(error));
   }
   buffer_.clear();
 }

@@ -12,6 +12,10 @@ namespace weaver {
 inline constexpr std::uint64_t kMaxConfigBytes = 4ull << 20;   // lab and scenario files
 inline constexpr std::uint64_t kMaxResultsBytes = 1ull << 30;  // weaver.json and other run JSON
 
+// What a file that is not a regular one is, for messages ("a FIFO", "a
+// folder", "a device", "a symbolic link", ...); `mode` is struct stat's.
+std::string file_kind(unsigned mode);
+
 // A read-only descriptor of `path`, checked to be a regular file (the caller
 // closes it). `what` names the file's role in messages ("lab file"). Throws
 // InputError(path, why).

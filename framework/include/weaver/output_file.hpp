@@ -15,6 +15,10 @@ namespace weaver {
 void check_output_target(const std::string& path, const std::string& option,
                          const std::vector<std::string>& inputs = {});
 
+// Writes all of `bytes` to `fd`, past short writes and EINTR; 0, or the errno
+// of the write that failed.
+int write_all(int fd, std::string_view bytes);
+
 // A new temporary file beside `path` ("<path>.partial-XXXXXX"); returns its
 // descriptor and sets `temporary_path`. Throws UsageError naming the option.
 int create_temporary_beside(const std::string& path, const std::string& option, std::string& temporary_path);
