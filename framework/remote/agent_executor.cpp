@@ -24,8 +24,9 @@ asio::awaitable<void> stop_run(std::shared_ptr<AgentSession> agent, std::uint64_
 // One command in the agent: its line and exit events feed a ProcessCore.
 class AgentProcess final : public Process {
  public:
-  AgentProcess(std::shared_ptr<AgentSession> agent, std::uint64_t run, std::shared_ptr<ProcessCore> core)
-      : agent_(std::move(agent)), run_(run), core_(std::move(core)) {}
+  AgentProcess(std::shared_ptr<AgentSession> agent, std::uint64_t run, std::shared_ptr<ProcessCore> core,
+               asio::any_io_executor executor)
+      : agent_(std::move(agent)), run_(run), core_(std::move(core)), executor_(std::move(executor)) {}
   ~AgentProcess() override {
     core_->drop_callbacks();
     agent_->forget(run_);
@@ -34,8 +35,6 @@ class AgentProcess final : public Process {
       asio::co_spawn(executor_, stop_run(agent_, run_), asio::detached);
     }
   }
-
-  void bind(asio::any_io_executor executor) { executor_ = std::move(executor); }
 
   asio::awaitable<std::string> wait_for_line(std::string pattern, Timeout timeout) override {
     co_return co_await core_->wait_for_line(std::move(pattern), timeout);
@@ -91,8 +90,7 @@ asio::awaitable<std::unique_ptr<Process>> AgentExecutor::start(Command command, 
   json request{{"op", "spawn"}, {"argv", command.argv}, {"time_limit_s", std::max<long>(1, limit.count())}};
   const json reply = co_await agent_->request(std::move(request), timeout);
   const auto run = reply.value("run", std::uint64_t{0});
-  auto process = std::make_unique<AgentProcess>(agent_, run, core);
-  process->bind(co_await asio::this_coro::executor);
+  auto process = std::make_unique<AgentProcess>(agent_, run, core, co_await asio::this_coro::executor);
   agent_->listen(run, [weak = std::weak_ptr<ProcessCore>(core)](const json& event) {
     if (auto alive = weak.lock()) deliver(*alive, event);
   });
