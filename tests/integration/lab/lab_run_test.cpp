@@ -1,16 +1,13 @@
 // The main job on the local lab, end to end over SSH: every scenario on every
 // datapath (egress too, sent from inside the lab's VMs), the 2013 command line, a lab file with an
-// error, an unreachable hypervisor among reachable ones, and Ctrl-C in the middle of a case.
+// error, an unreachable hypervisor among reachable ones, tcpdump captures, and a results folder
+// that holds every repetition whatever the display flags. What a run leaves on its hosts:
+// lab_hosts_test.cpp.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <regex>
-#include <thread>
 
 #include "lab_test_support.hpp"
 
@@ -52,28 +49,6 @@ const char* const kSmallScenarios = R"(scenarios:
       count: [300]
 )";
 
-// The one results folder a run wrote under `parent`; empty when there is
-// not exactly one.
-std::filesystem::path only_results_folder(const std::string& parent) {
-  std::vector<std::filesystem::path> folders;
-  std::error_code ignored;
-  for (const auto& entry : std::filesystem::directory_iterator(parent, ignored)) {
-    if (entry.is_directory()) folders.push_back(entry.path());
-  }
-  return folders.size() == 1 ? folders.front() : std::filesystem::path();
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::string write_file(const TempDir& dir, const std::string& name, const std::string& text) {
-  const std::string path = dir.path() + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
 // The lab's first hypervisor and source as a YAML lab file, plus `extra`
 // hypervisor entries.
 std::string lab_file(const TestLab& lab, const std::string& extra = {}) {
@@ -107,37 +82,6 @@ const nlohmann::json* find_case(const nlohmann::json& benchmarks, const std::str
   }
   return nullptr;
 }
-
-// A traffic generator: hping3, or weaver-gen as uploaded (.../weaver-gen-<hash>).
-bool is_traffic(const std::string& program) {
-  return program == "hping3" || program.find("weaver-gen") != std::string::npos;
-}
-
-// Command lines of running tcpdump and traffic processes.
-std::vector<std::string> traffic_and_captures() {
-  std::vector<std::string> found;
-  for (const RunningProcess& process : running_processes()) {
-    const std::string program = process.program();
-    if (program == "tcpdump" || is_traffic(program)) found.push_back(process.cmdline);
-  }
-  return found;
-}
-
-// A child process killed and reaped should the test end before it did.
-struct Child {
-  pid_t pid = -1;
-  ~Child() {
-    if (pid <= 0) return;
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-  }
-  int wait() {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    pid = -1;
-    return status;
-  }
-};
 
 // Every file of the results folder agrees with what the run printed.
 void check_results_folder(const std::filesystem::path& folder, const nlohmann::json& printed) {
@@ -425,140 +369,6 @@ TEST_F(RunTest, DisplayFlagsChangeWhatIsShownNeverWhatIsKept) {
   const ProcessOutput trend = run_weaver({"trend", dir.path() + "/results"});
   EXPECT_TRUE(trend.exit_code == 0 || trend.exit_code == 1) << trend.err;
   EXPECT_NE(trend.out.find("Short/lab-bridge"), std::string::npos) << trend.out;
-}
-
-// With the agent, a host's shell start-up (its ~/.bashrc, which sshd's bash
-// reads for every command) runs a few times per run, never per case: four
-// repetitions of a case read it as often as one.
-TEST_F(RunTest, CasesRunNoShellCommandsOfTheirOwn) {
-  TempDir dir;
-  const std::string log = dir.path() + "/shell-starts.log";
-  const std::string rc = write_file(dir, "bashrc", "echo started >> '" + log + "'\n");
-  TestLab lab("wv77", {"--datapath", "bridge", "--shell-rc", rc});
-  ASSERT_TRUE(lab.up()) << lab.up_error();
-  const std::string scenarios = write_file(
-      dir, "scenarios.yaml",
-      "scenarios:\n  - name: Short\n    protocol: udp\n    axes:\n      count: [50]\n      rate: [1000]\n");
-  auto shell_starts = [&](const std::string& repetitions) {
-    std::filesystem::remove(log);
-    const ProcessOutput run = run_weaver({"run", "--lab", "wv77", "--scenarios", scenarios,
-                                          "--benchmark_repetitions=" + repetitions,
-                                          "--results-dir", dir.path() + "/results"});
-    EXPECT_EQ(run.exit_code, 0) << run.err;
-    const std::string text = std::filesystem::exists(log) ? read_file(log) : "";
-    return std::count(text.begin(), text.end(), '\n');
-  };
-  shell_starts("1");  // uploads what the hosts' caches lack: later runs find it there
-  const auto once = shell_starts("1");
-  const auto four_times = shell_starts("4");
-  EXPECT_GT(once, 0) << "the lab's hosts did not read the --shell-rc file";
-  EXPECT_EQ(four_times, once);
-}
-
-// The folders weaver's remote side makes in /tmp: each agent's, and the
-// run's temp dir on hosts without one (lab hosts share this /tmp).
-std::vector<std::string> remote_folders() {
-  std::vector<std::string> found;
-  for (const auto& entry : std::filesystem::directory_iterator("/tmp")) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("weaver-agent.", 0) == 0 || name.rfind("weaver.", 0) == 0) found.push_back(entry.path());
-  }
-  return found;
-}
-
-// weaver's processes on the hosts: agents, captures, traffic.
-std::vector<std::string> remote_processes() {
-  std::vector<std::string> found = traffic_and_captures();
-  for (const RunningProcess& process : running_processes()) {
-    if (process.program().find("weaver-agent") != std::string::npos) found.push_back(process.cmdline);
-  }
-  return found;
-}
-
-// `weaver run` of a 60 s case in the background, once its traffic runs;
-// with the remote folders that appeared for it.
-struct LongRun {
-  TempDir dir;
-  Child child;
-  std::string log = dir.path() + "/run.log";
-  std::string results = dir.path() + "/results";
-  std::vector<std::string> folders;
-  bool sending = false;
-
-  explicit LongRun(const std::string& lab) {
-    const std::string scenarios =
-        "scenarios:\n  - name: Long\n    protocol: udp\n    axes:\n      size: [64]\n"
-        "      rate: [1000]\n      count: [60000]\n";
-    const std::string scenario_file = write_file(dir, "scenarios.yaml", scenarios);
-    const std::vector<std::string> before = remote_folders();
-    child.pid = ::fork();
-    if (child.pid == 0) {
-      std::freopen(log.c_str(), "w", stdout);
-      std::freopen(log.c_str(), "a", stderr);
-      ::execl(WEAVER_BINARY, WEAVER_BINARY, "run", "--lab", lab.c_str(), "--scenarios",
-              scenario_file.c_str(), "--results-dir", results.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 300 && !sending; ++i) {
-      for (const std::string& cmdline : traffic_and_captures()) {
-        if (is_traffic(cmdline.substr(0, cmdline.find('\0')))) sending = true;
-      }
-      if (!sending) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    for (const std::string& folder : remote_folders()) {
-      if (std::find(before.begin(), before.end(), folder) == before.end()) folders.push_back(folder);
-    }
-  }
-  std::string output() const { return read_file(log); }
-};
-
-TEST_F(RunTest, InterruptingARunLeavesNothingOnTheHosts) {
-  TestLab lab("wv74", {"--datapath", "bridge"});
-  ASSERT_TRUE(lab.up()) << lab.up_error();
-  LongRun run("wv74");
-  ::kill(run.child.pid, SIGINT);
-  const int status = run.child.wait();
-  const std::string output = run.output();
-  ASSERT_TRUE(run.sending) << output;
-  ASSERT_TRUE(WIFEXITED(status)) << output;
-  EXPECT_EQ(WEXITSTATUS(status), 130) << output;
-  EXPECT_NE(output.find("interrupted by SIGINT"), std::string::npos) << output;
-  EXPECT_TRUE(remote_processes().empty());
-  ASSERT_FALSE(run.folders.empty()) << "no agent folder seen while the traffic ran";
-  for (const std::string& folder : run.folders) EXPECT_FALSE(std::filesystem::exists(folder)) << folder;
-  // The results folder is whole, and says the interrupted case failed.
-  const std::filesystem::path folder = only_results_folder(run.results);
-  ASSERT_FALSE(folder.empty()) << output;
-  const auto weaver = nlohmann::json::parse(read_file(folder / "weaver.json"));
-  EXPECT_TRUE(weaver.at("benchmarks").at(0).value("error_occurred", false)) << weaver.dump();
-  EXPECT_NE(read_file(folder / "junit.xml").find("failures=\"1\""), std::string::npos);
-}
-
-// SIGKILL gives weaver no chance to clean up: its SSH connections close, each
-// agent's stdin with them, and the agents stop what they started.
-TEST_F(RunTest, KillingWeaverLeavesNothingOnTheHostsWithinFiveSeconds) {
-  TestLab lab("wv75", {"--datapath", "bridge"});
-  ASSERT_TRUE(lab.up()) << lab.up_error();
-  LongRun run("wv75");
-  ASSERT_TRUE(run.sending) << run.output();
-  ASSERT_FALSE(remote_processes().empty());
-  ASSERT_FALSE(run.folders.empty()) << "no agent folder seen while the traffic ran";
-  ::kill(run.child.pid, SIGKILL);
-  run.child.wait();
-  const auto killed = std::chrono::steady_clock::now();
-  auto left = [&] {
-    std::vector<std::string> found = remote_processes();
-    for (const std::string& folder : run.folders) {
-      if (std::filesystem::exists(folder)) found.push_back(folder);
-    }
-    return found;
-  };
-  while (!left().empty() && std::chrono::steady_clock::now() - killed < std::chrono::seconds(5)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  const std::vector<std::string> remaining = left();
-  EXPECT_TRUE(remaining.empty()) << remaining.size() << " left 5 s after SIGKILL, first: "
-                                 << (remaining.empty() ? "" : remaining.front());
 }
 
 }  // namespace

@@ -211,4 +211,50 @@ std::string describe(const LabFootprint& footprint) {
   return text;
 }
 
+std::filesystem::path only_results_folder(const std::string& parent) {
+  std::vector<std::filesystem::path> folders;
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(parent, ignored)) {
+    if (entry.is_directory()) folders.push_back(entry.path());
+  }
+  return folders.size() == 1 ? folders.front() : std::filesystem::path();
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string write_file(const TempDir& dir, const std::string& name, const std::string& text) {
+  const std::string path = dir.path() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+bool is_traffic(const std::string& program) {
+  return program == "hping3" || program.find("weaver-gen") != std::string::npos;
+}
+
+std::vector<std::string> traffic_and_captures() {
+  std::vector<std::string> found;
+  for (const RunningProcess& process : running_processes()) {
+    const std::string program = process.program();
+    if (program == "tcpdump" || is_traffic(program)) found.push_back(process.cmdline);
+  }
+  return found;
+}
+
+Child::~Child() {
+  if (pid <= 0) return;
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+int Child::wait() {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  pid = -1;
+  return status;
+}
+
 }  // namespace weaver::lab::test

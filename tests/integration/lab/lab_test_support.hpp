@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -102,5 +103,24 @@ struct LabFootprint {
 };
 LabFootprint lab_footprint();
 std::string describe(const LabFootprint& footprint);
+
+// The one results folder a run wrote under `parent`; empty when there is
+// not exactly one.
+std::filesystem::path only_results_folder(const std::string& parent);
+std::string read_file(const std::filesystem::path& path);
+// Writes `text` to `name` in `dir`; returns its path.
+std::string write_file(const TempDir& dir, const std::string& name, const std::string& text);
+
+// A traffic generator: hping3, or weaver-gen as uploaded (.../weaver-gen-<hash>).
+bool is_traffic(const std::string& program);
+// Command lines of running tcpdump and traffic processes.
+std::vector<std::string> traffic_and_captures();
+
+// A child process killed and reaped should the test end before it did.
+struct Child {
+  pid_t pid = -1;
+  ~Child();
+  int wait();
+};
 
 }  // namespace weaver::lab::test
