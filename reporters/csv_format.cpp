@@ -55,7 +55,7 @@ const std::vector<std::string>& csv_columns() {
     all.insert(all.end(), parameter_columns().begin(), parameter_columns().end());
     all.insert(all.end(), {"repetition", "time_us"});
     all.insert(all.end(), counter_columns().begin(), counter_columns().end());
-    all.insert(all.end(), {"case_seconds", "label", "error", "capture"});
+    all.insert(all.end(), {"case_seconds", "label", "error", "capture", "lost_by_reason"});
     return all;
   }();
   return columns;
@@ -81,6 +81,7 @@ std::string results_csv(const RunResults& results) {
     fields.push_back(csv_field(run.label));
     fields.push_back(csv_field(run.error.value_or("")));
     fields.push_back(csv_field(run.capture_method));
+    fields.push_back(csv_field(lost_by_reason_text(run.lost_by_reason)));
     out += row(fields);
   }
   return out;

@@ -215,14 +215,19 @@ std::string run_row(const CaseRun& run, std::size_t name_rowspan) {
     const auto value = run.counters.find(counter);
     row += cell(value == run.counters.end() ? "" : counter_text(value->second), "number");
   }
-  if (run.annotated_capture.empty()) return row + cell(run.label, "label") + "</tr>\n";
+  std::string label = run.label;
+  if (const std::string lost = lost_by_reason_text(run.lost_by_reason); !lost.empty()) {
+    label += (label.empty() ? "" : "; ") + std::string("lost in the kernel: ") + lost;
+  }
+  if (run.annotated_capture.empty() && run.packets_file.empty()) return row + cell(label, "label") + "</tr>\n";
   // Kept captures, relative to the results folder the page sits in.
   std::string links;
   for (const auto& [text, file] : {std::pair{"pif", &run.pif_capture}, std::pair{"vif", &run.vif_capture},
-                                   std::pair{"annotated pcapng", &run.annotated_capture}}) {
+                                   std::pair{"annotated pcapng", &run.annotated_capture},
+                                   std::pair{"packets.csv", &run.packets_file}}) {
     if (!file->empty()) links += fmt::format(" <a href=\"{}\">{}</a>", html_escape(*file), text);
   }
-  return row + "<td class=\"label\">" + html_escape(run.label) + links + "</td></tr>\n";
+  return row + "<td class=\"label\">" + html_escape(label) + links + "</td></tr>\n";
 }
 
 std::string counters_table(const ScenarioGroup& group) {

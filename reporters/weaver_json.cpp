@@ -30,6 +30,11 @@ json case_fields(const CaseRun& run) {
               {"parameters", std::move(parameters)}};
   if (!run.pif.empty()) fields["interfaces"] = {{"pif", run.pif}, {"vif", run.vif}};
   if (!run.capture.is_null()) fields["capture"] = run.capture;
+  if (!run.probes.is_null()) {
+    fields["lost_by_reason"] = run.lost_by_reason;
+    fields["probes"] = run.probes;
+  }
+  if (!run.packets_file.empty()) fields["packets"] = run.packets_file;
   if (!run.pif_capture.empty()) {
     fields["captures"] = {
         {"pif", run.pif_capture}, {"vif", run.vif_capture}, {"annotated", run.annotated_capture}};

@@ -59,6 +59,13 @@ void report_case(benchmark::State& state, const orchestrator::CaseResult& result
                                                   result.vif_capture.dropped_by_kernel);
   counters["achieved_pps"] = result.achieved_pps;
   counters["sent"] = static_cast<double>(result.sent);
+  if (result.probes) {
+    // The in-kernel probes' own losses, and the datapath's drops by reason.
+    counters["tool_losses"] = static_cast<double>(result.probes->tool_losses.total());
+    for (const auto& [reason, count] : result.probes->lost_by_reason) {
+      counters["lost." + reason] = static_cast<double>(count);
+    }
+  }
   if (const std::string warning = source_warning(result, spec); !warning.empty()) {
     state.SetLabel(warning);
   }

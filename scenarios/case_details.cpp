@@ -19,7 +19,7 @@ nlohmann::json capture_side(const orchestrator::CaptureStats& stats) {
                       {"received", stats.received_by_filter},
                       {"dropped", stats.dropped_by_kernel},
                       {"precision", stats.precision}};
-  if (stats.method == "agent") {
+  if (stats.method == "agent" || stats.method == "ebpf") {
     side["dropped_by_interface"] = stats.dropped_by_interface;
     side["timestamp_type"] = stats.timestamp_type;
   }
@@ -60,6 +60,25 @@ reporters::CaseRun case_details(const std::string& case_name, const Scenario& sc
   run.vif_capture = result.vif_file.string();
   run.annotated_capture = result.annotated_file.string();
   run.capture_method = result.pif_capture.method;
+  run.packets_file = result.packets_file.string();
+  if (result.probes) {
+    const orchestrator::CaseResult::Probes& probes = *result.probes;
+    run.lost_by_reason = probes.lost_by_reason;
+    nlohmann::json sites = nlohmann::json::array();
+    for (const auto& site : probes.drop_sites) {
+      sites.push_back({{"reason", site.reason}, {"location", site.location}, {"count", site.count}});
+    }
+    const auto& tool = probes.tool_losses;
+    run.probes = {{"drop_sites", std::move(sites)},
+                  {"tool_losses",
+                   {{"total", tool.total()},
+                    {"map_full", tool.map_full},
+                    {"evicted", tool.evicted},
+                    {"ring_full", tool.ring_full},
+                    {"drop_sites_full", tool.drop_sites_full},
+                    {"not_linear", tool.not_linear}}},
+                  {"probe_ns_per_packet", probes.probe_ns_per_packet}};
+  }
   run.capture = {{"method", result.pif_capture.method},
                  {"pif", capture_side(result.pif_capture)},
                  {"vif", capture_side(result.vif_capture)}};

@@ -24,6 +24,7 @@ using nlohmann::json;
 
 constexpr std::chrono::seconds kMaxTimeLimit{7 * 24 * 3600};
 constexpr std::chrono::seconds kStopGrace{2};
+constexpr std::chrono::milliseconds kRecordsInterval{100};
 
 template <typename T>
 T field(const json& request, const char* name) {
@@ -51,8 +52,8 @@ int bounded(const json& request, const char* name, int fallback, int low, int hi
 
 }  // namespace
 
-Agent::Agent(std::string dir, std::chrono::seconds idle)
-    : dir_(std::move(dir)), idle_(idle), last_request_(Clock::now()) {
+Agent::Agent(std::string dir, std::chrono::seconds idle, std::string btf)
+    : dir_(std::move(dir)), idle_(idle), btf_(std::move(btf)), last_request_(Clock::now()) {
   sigset_t mask;
   sigemptyset(&mask);
   for (int number : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, number);
@@ -85,8 +86,14 @@ int Agent::run() {
         if (side) fds.push_back({side->selectable_fd(), POLLIN, 0});
       }
     }
+    for (const auto& [id, probes] : probes_) {
+      if (probes.capture->records_fd() >= 0) fds.push_back({probes.capture->records_fd(), POLLIN, 0});
+    }
     const auto now = Clock::now();
-    auto wake = runs_.empty() && captures_.empty() ? last_request_ + idle_ : Clock::time_point::max();
+    const bool busy = !runs_.empty() || !captures_.empty() || !probes_.empty();
+    auto wake = busy ? Clock::time_point::max() : last_request_ + idle_;
+    // Records wake the agent in batches: drain them on a timer too.
+    if (!probes_.empty()) wake = now + kRecordsInterval;
     if (wake <= now) {
       send({{"event", "idle"}, {"seconds", idle_.count()}});
       break;
@@ -118,6 +125,7 @@ int Agent::run() {
         if (side) side->read_available();
       }
     }
+    for (auto& [id, probes] : probes_) probes.capture->read_records();
     std::vector<int> ready;
     for (std::size_t i = 2; i < fds.size(); ++i) {
       if (fds[i].revents != 0) ready.push_back(fds[i].fd);
@@ -189,6 +197,10 @@ json Agent::handle(const json& request) {
 }
 
 json Agent::start_capture(const json& request) {
+  const std::uint64_t id = next_id_++;
+  const auto method = field_or<std::string>(request, "method", "libpcap");
+  if (method == "ebpf") return start_probes(request, id);
+  if (method != "libpcap") throw Error("field 'method' is '" + method + "', not libpcap or ebpf");
   const auto interfaces = field<std::vector<std::string>>(request, "interfaces");
   if (interfaces.empty() || interfaces.size() > 8) throw Error("give 1 to 8 interfaces");
   CaptureSettings settings;
@@ -196,7 +208,6 @@ json Agent::start_capture(const json& request) {
   settings.snaplen = bounded(request, "snaplen", settings.snaplen, 64, 262144);
   settings.buffer_bytes = bounded(request, "buffer_bytes", settings.buffer_bytes, 1 << 20, 1 << 30);
   settings.timeout_ms = bounded(request, "timeout_ms", settings.timeout_ms, 1, 1000);
-  const std::uint64_t id = next_id_++;
   CaptureSet set;
   json sides = json::array();
   for (std::size_t i = 0; i < interfaces.size(); ++i) {
@@ -215,9 +226,64 @@ json Agent::start_capture(const json& request) {
   return {{"capture", id}, {"sides", std::move(sides)}};
 }
 
+json Agent::start_probes(const json& request, std::uint64_t id) {
+  const auto interfaces = field<std::vector<std::string>>(request, "interfaces");
+  if (interfaces.size() != 2) throw Error("ebpf: give two interfaces");
+  const auto first = static_cast<std::size_t>(bounded(request, "first", 0, 0, 1));
+  EbpfSettings settings;
+  settings.first = interfaces[first];
+  settings.second = interfaces[1 - first];
+  const json flow = field<json>(request, "flow");
+  settings.flow.protocol = field<std::string>(flow, "protocol");
+  settings.flow.sources = field<std::vector<std::string>>(flow, "sources");
+  settings.flow.destination = field<std::string>(flow, "destination");
+  const auto key = capture::parse_key_kind(field_or<std::string>(request, "key", "auto"));
+  if (!key) throw Error("field 'key' names no match key");
+  settings.key = *key;
+  if (field_or<bool>(request, "records", false)) settings.records_file = dir_ + "/records-" + std::to_string(id) + ".csv";
+  settings.btf_path = btf_;
+  Probes probes{std::make_unique<EbpfCapture>(settings), interfaces, first, settings.records_file};
+  json sides = json::array();
+  for (const std::string& interface : interfaces) {
+    CaptureSide side;
+    side.interface = interface;
+    side.timestamp_type = "bpf_ktime_get_ns";
+    side.precision = "nano";
+    sides.push_back(to_json(side));
+  }
+  probes_.emplace(id, std::move(probes));
+  return {{"capture", id}, {"sides", std::move(sides)}};
+}
+
+json Agent::finish_probes(std::uint64_t id, bool keep) {
+  auto found = probes_.find(id);
+  const Probes probes = std::move(found->second);
+  probes_.erase(found);
+  const EbpfResult result = probes.capture->finish();
+  json sides = json::array();
+  for (std::size_t side_index = 0; side_index < 2; ++side_index) {
+    const bool is_first = side_index == probes.first;
+    CaptureSide side;
+    side.interface = probes.interfaces[side_index];
+    side.file = probes.records_file;
+    side.timestamp_type = "bpf_ktime_get_ns";
+    side.precision = "nano";
+    side.received = is_first ? result.latency.pif.packets : result.latency.vif.packets;
+    side.dropped = is_first ? result.summary.tool.map_full + result.summary.tool.evicted
+                            : result.summary.tool.ring_full;
+    sides.push_back(to_json(side));
+  }
+  if (!probes.records_file.empty()) {
+    if (keep) kept_records_[id] = probes.records_file;
+    else std::filesystem::remove(probes.records_file);
+  }
+  return {{"sides", std::move(sides)}, {"result", to_json(result.latency)}, {"probes", to_json(result.summary)}};
+}
+
 json Agent::finish_capture(const json& request) {
   const auto id = field<std::uint64_t>(request, "capture");
   const bool keep = field_or<bool>(request, "keep", false);
+  if (probes_.contains(id)) return finish_probes(id, keep);
   auto found = captures_.find(id);
   if (found == captures_.end()) throw Error("no capture " + std::to_string(id));
   CaptureSet& set = found->second;
@@ -266,6 +332,15 @@ void Agent::discard_capture(const json& request) {
   const auto id = field<std::uint64_t>(request, "capture");
   auto found = captures_.find(id);
   if (found != captures_.end()) drop_capture(found);  // already gone: discarding is idempotent
+  if (auto probes = probes_.find(id); probes != probes_.end()) {
+    const std::string records = probes->second.records_file;
+    probes_.erase(probes);  // detaches them
+    if (!records.empty()) std::filesystem::remove(records);
+  }
+  if (auto kept = kept_records_.find(id); kept != kept_records_.end()) {
+    std::filesystem::remove(kept->second);
+    kept_records_.erase(kept);
+  }
 }
 
 json Agent::spawn(const json& request) {
@@ -324,6 +399,7 @@ void Agent::stop_everything() {
   }
   runs_.clear();  // the destructor KILLs what is left
   captures_.clear();
+  probes_.clear();  // detaches the probes
   std::error_code ignored;
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
   dir_.clear();

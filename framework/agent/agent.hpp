@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
+#include "ebpf_capture.hpp"
 #include "live_capture.hpp"
 
 namespace weaver::agent {
@@ -23,7 +24,8 @@ class Agent {
  public:
   // `dir`: the agent's own mktemp -d folder, removed when it ends.
   // `idle`: the agent ends after this long without a request while nothing runs.
-  Agent(std::string dir, std::chrono::seconds idle);
+  // `btf`: the kernel's BTF, which the in-kernel probes are built against.
+  Agent(std::string dir, std::chrono::seconds idle, std::string btf = "/sys/kernel/btf/vmlinux");
   ~Agent();
 
   // Serves until stdin closes, a TERM/INT/HUP arrives, or the agent idles;
@@ -37,11 +39,20 @@ class Agent {
     std::vector<std::string> files;
   };
 
+  struct Probes {
+    std::unique_ptr<EbpfCapture> capture;
+    std::vector<std::string> interfaces;  // [pif, vif], as the request gave them
+    std::size_t first = 0;                // which of them packets reach first
+    std::string records_file;
+  };
+
   void read_requests();
   void handle_line(std::string_view line);
   nlohmann::json handle(const nlohmann::json& request);
   nlohmann::json start_capture(const nlohmann::json& request);
+  nlohmann::json start_probes(const nlohmann::json& request, std::uint64_t id);
   nlohmann::json finish_capture(const nlohmann::json& request);
+  nlohmann::json finish_probes(std::uint64_t id, bool keep);
   void discard_capture(const nlohmann::json& request);
   // Removes a capture and its files.
   void drop_capture(std::map<std::uint64_t, CaptureSet>::iterator capture);
@@ -53,6 +64,7 @@ class Agent {
 
   std::string dir_;
   std::chrono::seconds idle_;
+  std::string btf_;
   Clock::time_point last_request_;
   int signal_fd_ = -1;
   bool stdin_open_ = true;
@@ -60,6 +72,8 @@ class Agent {
   std::string pending_input_;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, CaptureSet> captures_;
+  std::map<std::uint64_t, Probes> probes_;
+  std::map<std::uint64_t, std::string> kept_records_;  // finished with keep, until discarded
   std::map<std::uint64_t, std::unique_ptr<ChildProcess>> runs_;
 };
 

@@ -12,6 +12,7 @@
 
 int main(int argc, char** argv) {
   long idle_seconds = 600;
+  std::string btf = "/sys/kernel/btf/vmlinux";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--version") {
@@ -27,7 +28,12 @@ int main(int argc, char** argv) {
       }
       continue;
     }
-    std::fprintf(stderr, "weaver-agent: unknown argument '%s' (usage: weaver-agent [--idle-timeout S])\n",
+    if (arg == "--btf" && i + 1 < argc) {
+      btf = argv[++i];
+      continue;
+    }
+    std::fprintf(stderr,
+                 "weaver-agent: unknown argument '%s' (usage: weaver-agent [--idle-timeout S] [--btf FILE])\n",
                  arg.c_str());
     return 2;
   }
@@ -37,7 +43,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
-    weaver::agent::Agent agent(folder, std::chrono::seconds(idle_seconds));
+    weaver::agent::Agent agent(folder, std::chrono::seconds(idle_seconds), btf);
     return agent.run();
   } catch (const std::exception& error) {
     std::fprintf(stderr, "weaver-agent: %s\n", error.what());

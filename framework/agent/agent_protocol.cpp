@@ -161,4 +161,42 @@ analysis::LatencyResult latency_result_from_json(const json& object) {
   return result;
 }
 
+json to_json(const ProbeSummary& summary) {
+  json sites = json::array();
+  for (const DropSite& site : summary.drop_sites) {
+    sites.push_back({{"reason", site.reason}, {"location", site.location}, {"count", site.count}});
+  }
+  const ToolLosses& tool = summary.tool;
+  return {{"lost_by_reason", summary.lost_by_reason},
+          {"drop_sites", std::move(sites)},
+          {"tool_losses",
+           {{"map_full", tool.map_full},
+            {"evicted", tool.evicted},
+            {"ring_full", tool.ring_full},
+            {"drop_sites_full", tool.drop_sites_full},
+            {"not_linear", tool.not_linear}}},
+          {"probe_ns", summary.probe_ns},
+          {"records_file", summary.records_file},
+          {"records", summary.records}};
+}
+
+ProbeSummary probe_summary_from_json(const json& object) {
+  ProbeSummary summary;
+  summary.lost_by_reason = field<std::map<std::string, std::uint64_t>>(object, "lost_by_reason");
+  for (const json& site : field<json>(object, "drop_sites")) {
+    summary.drop_sites.push_back(
+        {field<std::string>(site, "reason"), field<std::string>(site, "location"), field<std::uint64_t>(site, "count")});
+  }
+  const json tool = field<json>(object, "tool_losses");
+  summary.tool.map_full = field<std::uint64_t>(tool, "map_full");
+  summary.tool.evicted = field<std::uint64_t>(tool, "evicted");
+  summary.tool.ring_full = field<std::uint64_t>(tool, "ring_full");
+  summary.tool.drop_sites_full = field<std::uint64_t>(tool, "drop_sites_full");
+  summary.tool.not_linear = field<std::uint64_t>(tool, "not_linear");
+  summary.probe_ns = field<std::uint64_t>(object, "probe_ns");
+  summary.records_file = field<std::string>(object, "records_file");
+  summary.records = field<std::uint64_t>(object, "records");
+  return summary;
+}
+
 }  // namespace weaver::agent

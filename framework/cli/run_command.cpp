@@ -51,12 +51,13 @@ std::optional<std::filesystem::path> generator_to_upload(const std::string& choi
   return path;
 }
 
-// --capture: auto (weaver-agent where it starts), agent (only), tcpdump.
+// --capture: auto, ebpf, agent (also "libpcap"), tcpdump; see CaptureMethod.
 orchestrator::CaptureMethod capture_method(const std::string& choice) {
   if (choice == "auto") return orchestrator::CaptureMethod::automatic;
-  if (choice == "agent") return orchestrator::CaptureMethod::agent;
+  if (choice == "ebpf") return orchestrator::CaptureMethod::ebpf;
+  if (choice == "agent" || choice == "libpcap") return orchestrator::CaptureMethod::agent;
   if (choice == "tcpdump") return orchestrator::CaptureMethod::tcpdump;
-  throw UsageError("--capture '" + choice + "': expected auto, agent or tcpdump");
+  throw UsageError("--capture '" + choice + "': expected auto, ebpf, agent (libpcap) or tcpdump");
 }
 
 // weaver-agent beside weaver, unless the captures are tcpdump's.
@@ -64,8 +65,8 @@ std::optional<std::filesystem::path> agent_to_upload(orchestrator::CaptureMethod
   if (method == orchestrator::CaptureMethod::tcpdump) return std::nullopt;
   const std::filesystem::path path = beside_weaver("weaver-agent");
   if (std::filesystem::is_regular_file(path)) return path;
-  if (method == orchestrator::CaptureMethod::agent) {
-    throw UsageError("--capture agent: no weaver-agent binary at '" + path.string() + "'");
+  if (method == orchestrator::CaptureMethod::agent || method == orchestrator::CaptureMethod::ebpf) {
+    throw UsageError("--capture: no weaver-agent binary at '" + path.string() + "'");
   }
   return std::nullopt;
 }
@@ -174,6 +175,7 @@ int run(const RunArguments& args, const char* program, std::vector<std::string> 
       run.pif_capture = inside(folder->path(), run.pif_capture);
       run.vif_capture = inside(folder->path(), run.vif_capture);
       run.annotated_capture = inside(folder->path(), run.annotated_capture);
+      run.packets_file = inside(folder->path(), run.packets_file);
       reporter.add_case(std::move(run));
     };
   }
@@ -246,9 +248,11 @@ std::function<int()> add_run_command(CLI::App& app, const char* program) {
                       "binary")
       ->capture_default_str();
   command->add_option("--capture", args->capture,
-                      "how PIF and VIF are captured: agent (weaver-agent on the hypervisor: libpcap, "
-                      "buffered, analysed in place), tcpdump (buffered, fetched), or auto (the agent "
-                      "where it starts, tcpdump elsewhere)")
+                      "how PIF and VIF are measured: ebpf (weaver-agent's in-kernel probes: every "
+                      "packet stamped and matched in the kernel, drops with their reason), agent or "
+                      "libpcap (weaver-agent captures with libpcap, buffered, analysed in place), "
+                      "tcpdump (buffered, fetched), or auto (ebpf where the probes load, else libpcap, "
+                      "else tcpdump; libpcap with --keep-captures)")
       ->capture_default_str();
   command->allow_extras();
   return [command, args, benchmark_flags, program]() -> int {

@@ -1,4 +1,5 @@
-// The agent's side of a CapturePair: one "capture" request, one "finish".
+// The agent's side of a CapturePair: one "capture" request, one "finish";
+// libpcap captures or the in-kernel probes alike.
 #include "capture_pair.hpp"
 #include "weaver/agent/agent_protocol.hpp"
 #include "weaver/remote/shell_words.hpp"
@@ -16,9 +17,9 @@ constexpr int kSnaplen = 256;
 constexpr int kBufferBytes = 32 << 20;
 constexpr int kBlockTimeoutMs = 10;
 
-CaptureStats stats_of(const agent::CaptureSide& side) {
+CaptureStats stats_of(const agent::CaptureSide& side, const char* method) {
   CaptureStats stats;
-  stats.method = "agent";
+  stats.method = method;
   stats.captured = side.written;
   stats.received_by_filter = side.received;
   stats.dropped_by_kernel = side.dropped;
@@ -31,7 +32,9 @@ CaptureStats stats_of(const agent::CaptureSide& side) {
 
 class AgentCaptures final : public CapturePair {
  public:
-  AgentCaptures(remote::AgentSession& agent, std::uint64_t id) : agent_(agent), id_(id) {}
+  // `probes`: the in-kernel probes, whose matching was done as they went.
+  AgentCaptures(remote::AgentSession& agent, std::uint64_t id, bool probes)
+      : agent_(agent), id_(id), probes_(probes) {}
 
   // The agent reads the last partial block itself: the drain is only for
   // packets still in the datapath.
@@ -49,11 +52,13 @@ class AgentCaptures final : public CapturePair {
       const json& sides = reply.at("sides");
       const auto pif = agent::capture_side_from_json(sides.at(0));
       const auto vif = agent::capture_side_from_json(sides.at(1));
-      finished.pif = stats_of(pif);
-      finished.vif = stats_of(vif);
+      const char* method = probes_ ? "ebpf" : "agent";
+      finished.pif = stats_of(pif, method);
+      finished.vif = stats_of(vif, method);
       finished.pif_file = pif.file;
       finished.vif_file = vif.file;
       finished.latency = agent::latency_result_from_json(reply.at("result"));
+      if (probes_) finished.probes = agent::probe_summary_from_json(reply.at("probes"));
     } catch (const json::exception& error) {
       throw Error(agent_.where() + ": weaver-agent finish: a reply weaver cannot read: " + error.what());
     }
@@ -78,8 +83,17 @@ class AgentCaptures final : public CapturePair {
  private:
   remote::AgentSession& agent_;
   std::uint64_t id_;
+  bool probes_;
   bool removed_ = false;
 };
+
+remote::asio::awaitable<std::unique_ptr<CapturePair>> start(remote::AgentSession& agent, json request,
+                                                            bool probes) {
+  const json reply = co_await agent.request(std::move(request), kControlTimeout);
+  const json& id = reply.at("capture");
+  if (!id.is_number_unsigned()) throw Error(agent.where() + ": weaver-agent capture: a reply without its number");
+  co_return std::make_unique<AgentCaptures>(agent, id.get<std::uint64_t>(), probes);
+}
 
 }  // namespace
 
@@ -94,10 +108,24 @@ remote::asio::awaitable<std::unique_ptr<CapturePair>> start_agent_captures(remot
                {"snaplen", kSnaplen},
                {"buffer_bytes", kBufferBytes},
                {"timeout_ms", kBlockTimeoutMs}};
-  const json reply = co_await agent.request(std::move(request), kControlTimeout);
-  const json& id = reply.at("capture");
-  if (!id.is_number_unsigned()) throw Error(agent.where() + ": weaver-agent capture: a reply without its number");
-  co_return std::make_unique<AgentCaptures>(agent, id.get<std::uint64_t>());
+  co_return co_await start(agent, std::move(request), false);
+}
+
+remote::asio::awaitable<std::unique_ptr<CapturePair>> start_probe_captures(remote::AgentSession& agent,
+                                                                           ProbeRequest probes) {
+  remote::validate_interface_name("pif", probes.pif);
+  remote::validate_interface_name("vif", probes.vif);
+  json request{{"op", "capture"},
+               {"method", "ebpf"},
+               {"interfaces", {probes.pif, probes.vif}},
+               {"first", probes.egress ? 1 : 0},
+               {"key", std::string(capture::key_kind_name(probes.key))},
+               {"records", probes.records},
+               {"flow",
+                {{"protocol", probes.flow.protocol},
+                 {"sources", probes.flow.sources},
+                 {"destination", probes.flow.destination}}}};
+  co_return co_await start(agent, std::move(request), true);
 }
 
 }  // namespace weaver::orchestrator

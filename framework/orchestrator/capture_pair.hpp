@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "traffic_command.hpp"
 #include "weaver/analysis/latency_result.hpp"
 #include "weaver/orchestrator/orchestrator.hpp"
 #include "weaver/remote/agent_session.hpp"
@@ -26,6 +27,9 @@ struct FinishedCaptures {
   std::optional<analysis::LatencyResult> latency;
   std::string pif_file;  // on the host, until remove_files()
   std::string vif_file;
+  // The in-kernel probes' account (ebpf); their per-packet records file on
+  // the host when kept.
+  std::optional<agent::ProbeSummary> probes;
 };
 
 class CapturePair {
@@ -47,6 +51,19 @@ class CapturePair {
 remote::asio::awaitable<std::unique_ptr<CapturePair>> start_agent_captures(remote::AgentSession& agent,
                                                                            std::string pif, std::string vif,
                                                                            std::string filter);
+// The in-kernel probes between PIF and VIF (--capture ebpf): returns once they
+// are attached; throws weaver::Error with the agent's one line where they
+// cannot load. `records`: each matched packet's stamps kept in a file.
+struct ProbeRequest {
+  std::string pif;
+  std::string vif;
+  bool egress = false;  // packets reach the VIF first
+  CaptureFlow flow;
+  capture::KeyKind key = capture::KeyKind::automatic;
+  bool records = false;
+};
+remote::asio::awaitable<std::unique_ptr<CapturePair>> start_probe_captures(remote::AgentSession& agent,
+                                                                           ProbeRequest request);
 // `stem`: the files' path on the host without "-pif.pcap"; `limit` bounds
 // each tcpdump (`timeout`); `as_root`: tcpdump keeps root to write there.
 remote::asio::awaitable<std::unique_ptr<CapturePair>> start_tcpdump_captures(

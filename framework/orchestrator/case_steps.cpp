@@ -16,6 +16,7 @@
 #include "weaver/error.hpp"
 #include "weaver/hypervisor/vif_resolver.hpp"
 #include "weaver/remote/local_executor.hpp"
+#include "weaver/remote/remote_error.hpp"
 #include "weaver/remote/shell_words.hpp"
 
 namespace weaver::orchestrator {
@@ -75,11 +76,40 @@ asio::awaitable<remote::AgentSession*> CaseSteps::choose_capture(const Configura
   if (agent) co_return agent;
   std::string why = hosts.agent_failure(configuration.hypervisor);
   if (why.empty()) why = "no weaver-agent binary was given";
-  if (options.capture == CaptureMethod::agent) {
-    throw Error(configuration.hypervisor.host + ": --capture agent: " + why);
+  if (options.capture == CaptureMethod::agent || options.capture == CaptureMethod::ebpf) {
+    throw Error(configuration.hypervisor.host + ": --capture " + std::string(options.capture == CaptureMethod::ebpf ? "ebpf" : "agent") + ": " + why);
   }
   result.warnings.push_back("captured with tcpdump: " + why);
   co_return nullptr;
+}
+
+asio::awaitable<std::unique_ptr<CapturePair>> CaseSteps::start_agent_side(remote::AgentSession& agent,
+                                                                          const Configuration& configuration,
+                                                                          const std::string& vif,
+                                                                          const CaptureFlow& flow, bool egress,
+                                                                          CaseResult& result) {
+  // auto keeps packet captures when asked to keep them; ebpf keeps records.
+  const bool try_probes = options.capture == CaptureMethod::ebpf ||
+                          (options.capture == CaptureMethod::automatic && !options.keep_captures);
+  const std::string& host = configuration.hypervisor.host;
+  std::string why_not;
+  if (try_probes) {
+    if (auto failed = probe_failures.find(host); failed != probe_failures.end()) why_not = failed->second;
+  }
+  if (try_probes && why_not.empty()) {
+    ProbeRequest request{configuration.pif, vif, egress, flow, options.key, options.keep_captures};
+    try {
+      co_return co_await start_probe_captures(agent, std::move(request));
+    } catch (const remote::RemoteError& error) {
+      // The agent's one line about the probes; the host or the link failing is no reason to fall back.
+      if (error.code() != remote::RemoteErrc::agent_refused) throw;
+      why_not = error.what();
+      probe_failures[host] = why_not;
+    }
+  }
+  if (options.capture == CaptureMethod::ebpf) throw Error("--capture ebpf: " + why_not);
+  if (!why_not.empty()) result.warnings.push_back("captured with libpcap: " + why_not);
+  co_return co_await start_agent_captures(agent, configuration.pif, vif, capture_filter(flow));
 }
 
 asio::awaitable<void> CaseSteps::choose_generator(TrafficRun& run, const TrafficSpec& spec,
@@ -158,7 +188,7 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   }
   result.vif = co_await resolve_vif(hypervisor, configuration);
   remote::AgentSession* agent = co_await choose_capture(configuration, result);
-  const std::string filter = capture_filter(spec, sender_addresses, destination);
+  const CaptureFlow flow = capture_flow(spec, sender_addresses, destination);
   const auto limit = expected_duration(spec) * 2 + std::chrono::seconds(60);
 
   std::unique_ptr<CapturePair> captures;
@@ -167,10 +197,10 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   try {
     progress(CaseStage::capturing, case_name, "capturing on " + configuration.pif + " and " + result.vif);
     if (agent) {
-      captures = co_await start_agent_captures(*agent, configuration.pif, result.vif, filter);
+      captures = co_await start_agent_side(*agent, configuration, result.vif, flow, egress, result);
     } else {
       const std::string stem = co_await hypervisor.temp_dir(kControlTimeout) + "/" + folder_name;
-      captures = co_await start_tcpdump_captures(io, hypervisor, configuration.pif, result.vif, filter, stem,
+      captures = co_await start_tcpdump_captures(io, hypervisor, configuration.pif, result.vif, capture_filter(flow), stem,
                                                  limit, configuration.hypervisor.user == "root");
     }
     progress(CaseStage::sending, case_name,
@@ -224,7 +254,33 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
     std::rethrow_exception(failure);
   }
 
-  if (finished.latency && !options.keep_captures) {
+  if (finished.probes) {
+    const agent::ProbeSummary& probes = *finished.probes;
+    CaseResult::Probes& kept = result.probes.emplace();
+    kept.lost_by_reason = probes.lost_by_reason;
+    kept.drop_sites = probes.drop_sites;
+    kept.tool_losses = probes.tool;
+    if (finished.latency->pif.keyed > 0) {
+      kept.probe_ns_per_packet =
+          static_cast<double>(probes.probe_ns) / static_cast<double>(finished.latency->pif.keyed);
+    }
+    if (options.keep_captures && !probes.records_file.empty()) {
+      progress(CaseStage::fetching, case_name, "fetching the per-packet records");
+      result.packets_file = make_local_dir() / "packets.csv";
+      std::exception_ptr fetch_failure;
+      try {
+        co_await fetch(hypervisor, probes.records_file, result.packets_file);
+      } catch (...) {
+        fetch_failure = std::current_exception();
+      }
+      if (fetch_failure) {
+        co_await captures->abort();
+        std::rethrow_exception(fetch_failure);
+      }
+      co_await captures->remove_files();
+    }
+  }
+  if (finished.latency && (!options.keep_captures || finished.probes)) {
     result.latency = std::move(*finished.latency);
     set_achieved_pps(result, traffic.size());
     result.case_seconds = seconds_between(case_started, Clock::now());

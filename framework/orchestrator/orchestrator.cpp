@@ -111,7 +111,8 @@ struct Orchestrator::Impl {
                     vif_cache,
                     active_traffic,
                     generator ? &*generator : nullptr,
-                    source_generators};
+                    source_generators,
+                    probe_failures};
     std::optional<CaseResult> result;
     std::exception_ptr failure;
     try {
@@ -143,6 +144,7 @@ struct Orchestrator::Impl {
   std::optional<CachedBinary> generator =
       options.generator ? std::optional(CachedBinary::load("weaver-gen", *options.generator)) : std::nullopt;
   std::map<std::string, SourceGenerator> source_generators;  // by source host
+  std::map<std::string, std::string> probe_failures;  // hypervisor -> why its probes did not load
   std::filesystem::path local_dir;
   bool own_local_dir = false;
   int case_number = 0;

@@ -120,18 +120,22 @@ std::chrono::seconds expected_duration(const TrafficSpec& spec) {
   return std::chrono::seconds(spec.count / rate + 1);
 }
 
-std::string capture_filter(const TrafficSpec& spec, const std::vector<std::string>& source_addresses,
-                           const std::string& destination) {
-  std::string sources;
-  for (const std::string& address : source_addresses) {
-    remote::validate_host("source address", address);
-    sources += (sources.empty() ? "src host " : " or src host ") + address;
-  }
+CaptureFlow capture_flow(const TrafficSpec& spec, const std::vector<std::string>& source_addresses,
+                         const std::string& destination) {
+  for (const std::string& address : source_addresses) remote::validate_host("source address", address);
   remote::validate_host("destination", destination);
   const char* protocol = spec.protocol == Protocol::tcp_syn ? "tcp"
                          : spec.protocol == Protocol::udp   ? "udp"
                                                             : "icmp";
-  return std::string(protocol) + " and (" + sources + ") and dst host " + destination;
+  return {protocol, source_addresses, destination};
+}
+
+std::string capture_filter(const CaptureFlow& flow) {
+  std::string sources;
+  for (const std::string& address : flow.sources) {
+    sources += (sources.empty() ? "src host " : " or src host ") + address;
+  }
+  return flow.protocol + " and (" + sources + ") and dst host " + flow.destination;
 }
 
 }  // namespace weaver::orchestrator

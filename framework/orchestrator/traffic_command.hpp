@@ -41,8 +41,16 @@ std::optional<std::uint64_t> read_packets_transmitted(std::string_view line);
 // How long the traffic should take, for the remote `timeout` bounds.
 std::chrono::seconds expected_duration(const TrafficSpec& spec);
 
-// The capture filter: this traffic's protocol from the sources to the destination.
-std::string capture_filter(const TrafficSpec& spec, const std::vector<std::string>& source_addresses,
-                           const std::string& destination);
+// This traffic's packets: its protocol from the sources to the destination.
+struct CaptureFlow {
+  std::string protocol;  // "tcp", "udp" or "icmp"
+  std::vector<std::string> sources;
+  std::string destination;
+};
+// Throws UsageError for an address that cannot reach a filter.
+CaptureFlow capture_flow(const TrafficSpec& spec, const std::vector<std::string>& source_addresses,
+                         const std::string& destination);
+// The flow as a libpcap filter.
+std::string capture_filter(const CaptureFlow& flow);
 
 }  // namespace weaver::orchestrator

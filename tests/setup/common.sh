@@ -4,6 +4,7 @@ WEAVER_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-dev
   libpcap-dev libssh-dev libssl-dev libboost-dev libjs-chart.js nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
   tcpdump hping3 ethtool python3 openssh-server openssh-client iproute2
 )
 
@@ -11,7 +12,7 @@ WEAVER_PACKAGES=(
 # Google Benchmark's own compare tool (with SciPy) reads weaver.json, the
 # published Bencher Metric Format schema checks bencher.json (jsonschema), and
 # bpftrace takes the in-kernel reference the captures are checked against.
-WEAVER_TEST_PACKAGES=(chromium libbenchmark-tools python3-scipy python3-jsonschema bpftrace)
+WEAVER_TEST_PACKAGES=(chromium libbenchmark-tools python3-scipy python3-jsonschema bpftrace nftables)
 
 # install_packages [extra packages...]: installs only what is missing; a
 # second run installs nothing.

@@ -244,23 +244,22 @@ TEST(ExpectedDuration, IsTheCountOverTheRatePlusASecond) {
 }
 
 TEST(CaptureFilter, NamesTheProtocolTheSourcesAndTheDestination) {
-  EXPECT_EQ(capture_filter(spec_for(Protocol::tcp_syn, 64), {"198.18.0.10"}, kDestination),
+  EXPECT_EQ(capture_filter(capture_flow(spec_for(Protocol::tcp_syn, 64), {"198.18.0.10"}, kDestination)),
             "tcp and (src host 198.18.0.10) and dst host 198.18.1.20");
   EXPECT_EQ(
-      capture_filter(spec_for(Protocol::udp, 64), {"198.18.0.10", "198.18.0.11"}, kDestination),
+      capture_filter(capture_flow(spec_for(Protocol::udp, 64), {"198.18.0.10", "198.18.0.11"}, kDestination)),
       "udp and (src host 198.18.0.10 or src host 198.18.0.11) and dst host 198.18.1.20");
-  EXPECT_EQ(capture_filter(spec_for(Protocol::icmp_echo, 64), {"198.18.0.10"}, kDestination),
+  EXPECT_EQ(capture_filter(capture_flow(spec_for(Protocol::icmp_echo, 64), {"198.18.0.10"}, kDestination)),
             "icmp and (src host 198.18.0.10) and dst host 198.18.1.20");
 }
 
 TEST(CaptureFilter, RefusesHostileAddresses) {
   EXPECT_EQ(usage_error([] {
-              capture_filter(spec_for(Protocol::udp, 64), {"198.18.0.10", "1.2.3.4 or port 22"},
-                             kDestination);
+              capture_flow(spec_for(Protocol::udp, 64), {"198.18.0.10", "1.2.3.4 or port 22"}, kDestination);
             }),
             "source address: '1.2.3.4 or port 22' is not a host name or address");
   EXPECT_EQ(usage_error([] {
-              capture_filter(spec_for(Protocol::udp, 64), {"198.18.0.10"}, "1.2.3.4;reboot");
+              capture_flow(spec_for(Protocol::udp, 64), {"198.18.0.10"}, "1.2.3.4;reboot");
             }),
             "destination: '1.2.3.4;reboot' is not a host name or address");
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "weaver/agent/agent_protocol.hpp"
 #include "weaver/analysis/latency_result.hpp"
 #include "weaver/capture/match_key.hpp"
 #include "weaver/orchestrator/run_config.hpp"
@@ -23,12 +25,15 @@
 
 namespace weaver::orchestrator {
 
-// How the PIF and VIF are captured. agent: weaver-agent captures both with
-// libpcap in one process and analyses them on the host (buffered: no wakeup
-// per packet, so the capture does not slow the datapath it measures).
-// tcpdump: two buffered tcpdumps, fetched and analysed here. automatic: the
-// agent where it starts, tcpdump elsewhere (the case says so).
-enum class CaptureMethod { automatic, agent, tcpdump };
+// How the PIF and VIF are measured. ebpf: weaver-agent's in-kernel probes
+// stamp and match every packet in the kernel (no packet reaches user space;
+// drops come with the kernel's reason). agent: weaver-agent captures both
+// with libpcap in one process and analyses them on the host (buffered: no
+// wakeup per packet). tcpdump: two buffered tcpdumps, fetched and analysed
+// here. automatic: ebpf where the probes load, else the agent's libpcap
+// (always with keep_captures, which keeps packet captures), else tcpdump;
+// the case says which and why.
+enum class CaptureMethod { automatic, ebpf, agent, tcpdump };
 
 // Where a case is; reported as it gets there.
 enum class CaseStage { capturing, sending, fetching, analyzing };
@@ -60,7 +65,7 @@ struct RunOptions {
 // The capture's own counts: libpcap's statistics in the agent, or the lines
 // tcpdump prints when it stops.
 struct CaptureStats {
-  std::string method;  // "agent" or "tcpdump"
+  std::string method;  // "ebpf", "agent" or "tcpdump"
   std::uint64_t captured = 0;
   std::uint64_t received_by_filter = 0;
   std::uint64_t dropped_by_kernel = 0;
@@ -88,6 +93,16 @@ struct CaseResult {
   // With keep_captures: the capture the packets reach second as pcapng, each
   // matched packet commented with its delay ("PIF->VIF 12.345 us").
   std::filesystem::path annotated_file;
+  // ebpf with keep_captures: every matched packet's two stamps (packets.csv).
+  std::filesystem::path packets_file;
+  // ebpf: what the in-kernel probes saw besides the latency.
+  struct Probes {
+    std::map<std::string, std::uint64_t> lost_by_reason;  // "NETFILTER_DROP" -> packets
+    std::vector<agent::DropSite> drop_sites;
+    agent::ToolLosses tool_losses;
+    double probe_ns_per_packet = 0;  // time the first-side probe took, left out of the stamps
+  };
+  std::optional<Probes> probes;
   std::vector<std::string> warnings;  // measured, but not as asked (e.g. hping3 instead of weaver-gen)
 };
 

@@ -4,6 +4,7 @@
 // the environment the hypervisors disclosed.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -44,12 +45,26 @@ struct CaseRun {
   std::string pif_capture;  // kept capture files, relative to the results folder (empty: none)
   std::string vif_capture;
   std::string annotated_capture;  // the VIF capture as pcapng with each packet's delay
-  // How PIF and VIF were captured: "agent" or "tcpdump" (empty when failed),
+  std::string packets_file;       // ebpf: every matched packet's stamps (CSV)
+  // ebpf: packets the kernel freed between PIF and VIF, by drop reason.
+  std::map<std::string, std::uint64_t> lost_by_reason;
+  // ebpf: the probes' own account (drop sites, tool losses, probe cost); null otherwise.
+  nlohmann::json probes = nullptr;
+  // How PIF and VIF were captured: "ebpf", "agent" or "tcpdump" (empty when failed),
   // and per side what the capture itself says (timestamp type and precision,
   // received, dropped by the buffer / the interface).
   std::string capture_method;
   nlohmann::json capture = nullptr;
 };
+
+// "NETFILTER_DROP:12;QDISC_DROP:3", most first (empty: no drops seen).
+inline std::string lost_by_reason_text(const std::map<std::string, std::uint64_t>& lost) {
+  std::vector<std::pair<std::string, std::uint64_t>> sorted(lost.begin(), lost.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string text;
+  for (const auto& [reason, count] : sorted) text += (text.empty() ? "" : ";") + reason + ":" + std::to_string(count);
+  return text;
+}
 
 struct RunContext {
   std::string weaver_version;  // "0.7.0"
