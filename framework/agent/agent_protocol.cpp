@@ -174,7 +174,8 @@ json to_json(const ProbeSummary& summary) {
             {"evicted", tool.evicted},
             {"ring_full", tool.ring_full},
             {"drop_sites_full", tool.drop_sites_full},
-            {"not_linear", tool.not_linear}}},
+            {"not_linear", tool.not_linear},
+            {"missed", tool.missed}}},
           {"probe_ns", summary.probe_ns},
           {"records_file", summary.records_file},
           {"records", summary.records}};
@@ -193,6 +194,7 @@ ProbeSummary probe_summary_from_json(const json& object) {
   summary.tool.ring_full = field<std::uint64_t>(tool, "ring_full");
   summary.tool.drop_sites_full = field<std::uint64_t>(tool, "drop_sites_full");
   summary.tool.not_linear = field<std::uint64_t>(tool, "not_linear");
+  summary.tool.missed = field<std::uint64_t>(tool, "missed");
   summary.probe_ns = field<std::uint64_t>(object, "probe_ns");
   summary.records_file = field<std::string>(object, "records_file");
   summary.records = field<std::uint64_t>(object, "records");

@@ -243,6 +243,13 @@ void EbpfCapture::read_records() {
 EbpfResult EbpfCapture::finish() {
   // Detached first: nothing changes while it is read.
   weaver_probes__detach(probes_.get());
+  std::uint64_t missed = 0;
+  bpf_program* program = nullptr;
+  bpf_object__for_each_program(program, probes_->obj) {
+    bpf_prog_info info{};
+    std::uint32_t length = sizeof info;
+    if (bpf_obj_get_info_by_fd(bpf_program__fd(program), &info, &length) == 0) missed += info.recursion_misses;
+  }
   read_records();
   const wv_u64* counters = probes_->bss->counters;
   EbpfResult result;
@@ -272,6 +279,7 @@ EbpfResult EbpfCapture::finish() {
   tool.ring_full = counters[WV_RING_FULL];
   tool.drop_sites_full = counters[WV_DROP_SITES_FULL];
   tool.not_linear = counters[WV_FIRST_NOT_LINEAR] + counters[WV_SECOND_NOT_LINEAR];
+  tool.missed = missed;
   const std::uint64_t accounted = latency.matched + dropped + waiting;
   tool.evicted = counters[WV_FIRST_INSERTED] > accounted ? counters[WV_FIRST_INSERTED] - accounted : 0;
 
