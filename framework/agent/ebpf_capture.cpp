@@ -251,7 +251,16 @@ EbpfResult EbpfCapture::finish() {
     if (bpf_obj_get_info_by_fd(bpf_program__fd(program), &info, &length) == 0) missed += info.recursion_misses;
   }
   read_records();
-  const wv_u64* counters = probes_->bss->counters;
+  const int cpus = std::max(libbpf_num_possible_cpus(), 1);
+  const wv_u32 zero = 0;
+  std::vector<wv_counters> counters_per_cpu(static_cast<std::size_t>(cpus));
+  if (bpf_map_lookup_elem(bpf_map__fd(probes_->maps.counters), &zero, counters_per_cpu.data()) != 0) {
+    refuse("reading the counters", errno);
+  }
+  wv_u64 counters[WV_COUNTERS] = {};
+  for (const wv_counters& mine : counters_per_cpu) {
+    for (int i = 0; i < WV_COUNTERS; ++i) counters[i] += mine.values[i];
+  }
   EbpfResult result;
   analysis::LatencyResult& latency = result.latency;
   latency.key = settings_.key;
@@ -283,9 +292,7 @@ EbpfResult EbpfCapture::finish() {
   const std::uint64_t accounted = latency.matched + dropped + waiting;
   tool.evicted = counters[WV_FIRST_INSERTED] > accounted ? counters[WV_FIRST_INSERTED] - accounted : 0;
 
-  const int cpus = libbpf_num_possible_cpus();
-  std::vector<wv_moments> per_cpu(static_cast<std::size_t>(std::max(cpus, 1)));
-  const wv_u32 zero = 0;
+  std::vector<wv_moments> per_cpu(static_cast<std::size_t>(cpus));
   if (bpf_map_lookup_elem(bpf_map__fd(probes_->maps.moments), &zero, per_cpu.data()) != 0) {
     refuse("reading the moments", errno);
   }

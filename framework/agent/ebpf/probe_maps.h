@@ -20,7 +20,6 @@ struct wv_flow {
 /* A packet seen on the first side, waiting for the second. */
 struct wv_pending {
   wv_u64 timestamp_ns; /* bpf_ktime_get_ns */
-  wv_u64 ordinal;      /* its place among the first side's packets */
   wv_u64 skb;          /* the sk_buff's address: the same packet at a later hook */
 };
 
@@ -75,6 +74,10 @@ enum wv_counter {
   WV_DROP_SITES_FULL,      /* a drop counted without its reason and location */
   WV_PROBE_NS,             /* time the first-side probe held its packets, left out of their stamps */
   WV_COUNTERS
+};
+
+struct wv_counters {
+  wv_u64 values[WV_COUNTERS];
 };
 
 #define WV_PENDING_ENTRIES (1u << 18)

@@ -33,10 +33,8 @@ const volatile __u32 keep_records = 0;
 const volatile struct wv_flow flow = {};
 
 /* Shared with the agent through the skeleton's .bss mapping. */
-__u64 counters[WV_COUNTERS] = {};
 __u64 histogram[2 * WV_BUCKETS] = {}; /* positive deltas, then negative by magnitude */
-__u64 next_ordinal = 0;
-__u64 highest_matched_ordinal = 0;
+__u64 latest_matched_first_ns = 0;
 
 struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -45,20 +43,21 @@ struct {
   __type(value, struct wv_pending);
 } pending SEC(".maps");
 
-/* sk_buff address -> key of the pending packet it carries, for kfree_skb. */
-struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, WV_PENDING_ENTRIES);
-  __type(key, __u64);
-  __type(value, __u64);
-} in_flight SEC(".maps");
-
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, WV_DROP_SITES);
   __type(key, struct wv_drop_site);
   __type(value, __u64);
 } drop_sites SEC(".maps");
+
+/* Per CPU, summed by the agent: no cache line bounces between the CPUs
+ * that run the two sides. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct wv_counters);
+} counters SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -79,13 +78,19 @@ struct {
   __uint(max_entries, WV_RECORD_RING_BYTES);
 } records SEC(".maps");
 
-static __always_inline void count(enum wv_counter counter) {
-  __sync_fetch_and_add(&counters[counter], 1);
+static __always_inline void add(enum wv_counter counter, __u64 amount) {
+  const __u32 zero = 0;
+  struct wv_counters *mine = bpf_map_lookup_elem(&counters, &zero);
+  if (mine) mine->values[counter] += amount;
 }
 
+static __always_inline void count(enum wv_counter counter) { add(counter, 1); }
+
 static __always_inline int on_interface(const struct net_device *dev, __u32 ifindex) {
-  if (!dev || BPF_CORE_READ(dev, ifindex) != (int)ifindex) return 0;
-  return BPF_CORE_READ(dev, nd_net.net, ns.inum) == netns_inode;
+  /* Typed (BTF) pointers: direct loads, each relocated by CO-RE and cheaper
+   * than a bpf_probe_read_kernel call. */
+  if (!dev || dev->ifindex != (int)ifindex) return 0;
+  return dev->nd_net.net->ns.inum == netns_inode;
 }
 
 static __always_inline int from_flow(const struct wv_fields *p) {
@@ -107,12 +112,12 @@ static __always_inline struct wv_frame *copy_frame(const struct sk_buff *skb, in
   const __u32 zero = 0;
   struct wv_frame *frame = bpf_map_lookup_elem(&scratch, &zero);
   if (!frame) return 0;
-  const __u16 mac = BPF_CORE_READ(skb, mac_header);
-  const __u32 tail = BPF_CORE_READ(skb, tail);
-  unsigned char *head = BPF_CORE_READ(skb, head);
-  unsigned char *data = BPF_CORE_READ(skb, data);
+  const __u16 mac = skb->mac_header;
+  const __u32 tail = skb->tail;
+  unsigned char *head = skb->head;
+  unsigned char *data = skb->data;
   if (mac == (__u16)~0u || tail <= mac || data < head + mac) return 0;
-  const __u32 wire = BPF_CORE_READ(skb, len) + (__u32)(data - (head + mac));
+  const __u32 wire = skb->len + (__u32)(data - (head + mac));
   const __u32 linear = tail - mac;
   const __u32 wanted = wire < WV_FRAME_BYTES ? wire : WV_FRAME_BYTES;
   *complete = linear >= wanted;
@@ -125,8 +130,11 @@ static __always_inline struct wv_frame *copy_frame(const struct sk_buff *skb, in
   return frame;
 }
 
-/* The key of a packet of the flow, or 0 (not of the flow, or no key). */
-static __always_inline __u64 flow_key(const struct sk_buff *skb, int second) {
+/* The key of a packet of the flow, or 0 (not of the flow, or no key).
+ * `side`: 0 first, 1 second (counted), 2 the drop probe (not counted). */
+static __always_inline __u64 flow_key(const struct sk_buff *skb, int side) {
+  const int second = side == 1;
+  const int counted = side != 2;
   int complete = 0;
   struct wv_frame *frame = copy_frame(skb, &complete);
   if (!frame) return 0;
@@ -135,23 +143,24 @@ static __always_inline __u64 flow_key(const struct sk_buff *skb, int second) {
   if (status == WV_NOT_IP) return 0;
   if (status == WV_PARSED && !from_flow(&fields)) return 0;
   if (status == WV_MALFORMED) {
-    count(second ? WV_SECOND_MALFORMED : WV_FIRST_MALFORMED);
+    if (counted) count(second ? WV_SECOND_MALFORMED : WV_FIRST_MALFORMED);
     return 0;
   }
   if (status != WV_PARSED) {
-    count(second ? WV_SECOND_UNKEYED : WV_FIRST_UNKEYED);
+    if (counted) count(second ? WV_SECOND_UNKEYED : WV_FIRST_UNKEYED);
     return 0;
   }
   if (!complete) {
-    count(second ? WV_SECOND_NOT_LINEAR : WV_FIRST_NOT_LINEAR);
+    if (counted) count(second ? WV_SECOND_NOT_LINEAR : WV_FIRST_NOT_LINEAR);
     return 0;
   }
   int used = WV_KEY_AUTO;
   const __u64 key = wv_match_key(frame, &fields, key_kind, &used);
   if (key == 0) {
-    count(second ? WV_SECOND_UNKEYED : WV_FIRST_UNKEYED);
+    if (counted) count(second ? WV_SECOND_UNKEYED : WV_FIRST_UNKEYED);
     return 0;
   }
+  if (!counted) return key;
   if (used == WV_KEY_PAYLOAD_ID) count(second ? WV_SECOND_PAYLOAD_ID_KEYS : WV_FIRST_PAYLOAD_ID_KEYS);
   if (used == WV_KEY_HASH) count(second ? WV_SECOND_HASH_KEYS : WV_FIRST_HASH_KEYS);
   return key;
@@ -159,28 +168,28 @@ static __always_inline __u64 flow_key(const struct sk_buff *skb, int second) {
 
 static __always_inline void first_side(const struct sk_buff *skb) {
   const __u64 reached = bpf_ktime_get_ns();
-  if (!on_interface(BPF_CORE_READ(skb, dev), first_ifindex)) return;
+  if (!on_interface(skb->dev, first_ifindex)) return;
   const __u64 key = flow_key(skb, 0);
   if (key == 0) return;
   const __u64 address = (__u64)skb;
-  struct wv_pending *waiting = bpf_map_lookup_elem(&pending, &key);
-  if (waiting && waiting->skb == address) return; /* the same packet at a later hook */
-  count(WV_FIRST_PACKETS);
-  if (waiting) {
-    count(WV_FIRST_DUPLICATES); /* the first keeps its stamp, as weaver's join does */
-    return;
-  }
-  bpf_map_update_elem(&in_flight, &address, &key, BPF_ANY);
   /* The packet waited for this probe from `reached` until now: its stamp
    * leaves that out, so the delay is the datapath's, not the probe's. The
    * probe's own time is summed apart (probe_ns). */
-  struct wv_pending entry = {bpf_ktime_get_ns(), __sync_fetch_and_add(&next_ordinal, 1), address};
-  __sync_fetch_and_add(&counters[WV_PROBE_NS], entry.timestamp_ns - reached);
+  struct wv_pending entry = {bpf_ktime_get_ns(), address};
   if (bpf_map_update_elem(&pending, &key, &entry, BPF_NOEXIST) != 0) {
-    count(WV_MAP_FULL);
+    const struct wv_pending *waiting = bpf_map_lookup_elem(&pending, &key);
+    if (!waiting) {
+      count(WV_MAP_FULL);
+      count(WV_FIRST_PACKETS);
+    } else if (waiting->skb != address) {
+      count(WV_FIRST_DUPLICATES); /* the first keeps its stamp, as weaver's join does */
+      count(WV_FIRST_PACKETS);
+    } /* else: the same packet at a later hook */
     return;
   }
+  count(WV_FIRST_PACKETS);
   count(WV_FIRST_INSERTED);
+  add(WV_PROBE_NS, entry.timestamp_ns - reached);
 }
 
 static __always_inline void add_moments(__u64 first_ns, __s64 delta) {
@@ -231,7 +240,6 @@ static __always_inline void second_side(const struct sk_buff *skb, const struct 
   }
   const struct wv_pending found = *waiting;
   if (bpf_map_delete_elem(&pending, &key) != 0) return; /* another CPU matched it */
-  bpf_map_delete_elem(&in_flight, &found.skb);
   count(WV_MATCHED);
   const __s64 delta = (__s64)(now - found.timestamp_ns);
   if (delta < 0) count(WV_NEGATIVE);
@@ -239,14 +247,14 @@ static __always_inline void second_side(const struct sk_buff *skb, const struct 
   __u32 index = wv_bucket_index(magnitude) + (delta < 0 ? WV_BUCKETS : 0);
   if (index < 2 * WV_BUCKETS) __sync_fetch_and_add(&histogram[index], 1);
   add_moments(found.timestamp_ns, delta);
-  /* Matches come in second-side order: a lower first-side ordinal than one
-   * already matched was overtaken in the datapath. Across CPUs this is as
-   * exact as the order the CPUs reach this line in. */
-  const __u64 highest = highest_matched_ordinal;
-  if (found.ordinal < highest) {
+  /* Matches come in second-side order: a packet stamped on the first side
+   * before one already matched was overtaken in the datapath. Across CPUs
+   * this is as exact as the order the CPUs reach this line in. */
+  const __u64 latest = latest_matched_first_ns;
+  if (found.timestamp_ns < latest) {
     count(WV_REORDERED);
   } else {
-    highest_matched_ordinal = found.ordinal;
+    latest_matched_first_ns = found.timestamp_ns;
   }
   if (keep_records) add_record(found.timestamp_ns, now, key);
 }
@@ -277,15 +285,17 @@ int BPF_PROG(weaver_net_dev_start_xmit, const struct sk_buff *skb, const struct 
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(weaver_kfree_skb, struct sk_buff *skb, void *location, int reason) {
-  __u64 address = (__u64)skb;
-  __u64 *key = bpf_map_lookup_elem(&in_flight, &address);
-  if (!key) return 0;
-  const __u64 pending_key = *key;
-  struct wv_pending *waiting = bpf_map_lookup_elem(&pending, &pending_key);
-  /* The address may be a later sk_buff's: only its own packet counts. */
+  /* Only sk_buffs still on a device of this namespace: the drops between the
+   * two sides (netfilter, qdiscs, routing); the guest's are elsewhere. */
+  const struct net_device *dev = skb->dev;
+  if (!dev || dev->nd_net.net->ns.inum != netns_inode) return 0;
+  const __u64 key = flow_key(skb, 2);
+  if (key == 0) return 0;
+  const __u64 address = (__u64)skb;
+  struct wv_pending *waiting = bpf_map_lookup_elem(&pending, &key);
+  /* Only the very packet stamped: not a copy of it, nor a later packet. */
   if (!waiting || waiting->skb != address) return 0;
-  if (bpf_map_delete_elem(&pending, &pending_key) != 0) return 0;
-  bpf_map_delete_elem(&in_flight, &address);
+  if (bpf_map_delete_elem(&pending, &key) != 0) return 0;
   count(WV_DROPPED);
   struct wv_drop_site site = {(__u32)reason, 0, (__u64)location};
   __u64 one = 1;
