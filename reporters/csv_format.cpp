@@ -55,7 +55,7 @@ const std::vector<std::string>& csv_columns() {
     all.insert(all.end(), parameter_columns().begin(), parameter_columns().end());
     all.insert(all.end(), {"repetition", "time_us"});
     all.insert(all.end(), counter_columns().begin(), counter_columns().end());
-    all.insert(all.end(), {"case_seconds", "label", "error", "capture", "lost_by_reason"});
+    all.insert(all.end(), {"case_seconds", "label", "error", "capture", "lost_by_reason", "tool_losses"});
     return all;
   }();
   return columns;
@@ -82,6 +82,8 @@ std::string results_csv(const RunResults& results) {
     fields.push_back(csv_field(run.error.value_or("")));
     fields.push_back(csv_field(run.capture_method));
     fields.push_back(csv_field(lost_by_reason_text(run.lost_by_reason)));
+    const auto tool_losses = run.counters.find("tool_losses");  // ebpf only
+    fields.push_back(tool_losses == run.counters.end() ? "" : number(tool_losses->second));
     out += row(fields);
   }
   return out;

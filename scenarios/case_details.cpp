@@ -75,8 +75,7 @@ reporters::CaseRun case_details(const std::string& case_name, const Scenario& sc
                     {"map_full", tool.map_full},
                     {"evicted", tool.evicted},
                     {"ring_full", tool.ring_full},
-                    {"drop_sites_full", tool.drop_sites_full},
-                    {"not_linear", tool.not_linear},
+                            {"not_linear", tool.not_linear},
                     {"missed", tool.missed}}},
                   {"probe_ns_per_packet", probes.probe_ns_per_packet}};
   }

@@ -173,7 +173,6 @@ json to_json(const ProbeSummary& summary) {
            {{"map_full", tool.map_full},
             {"evicted", tool.evicted},
             {"ring_full", tool.ring_full},
-            {"drop_sites_full", tool.drop_sites_full},
             {"not_linear", tool.not_linear},
             {"missed", tool.missed}}},
           {"probe_ns", summary.probe_ns},
@@ -192,7 +191,6 @@ ProbeSummary probe_summary_from_json(const json& object) {
   summary.tool.map_full = field<std::uint64_t>(tool, "map_full");
   summary.tool.evicted = field<std::uint64_t>(tool, "evicted");
   summary.tool.ring_full = field<std::uint64_t>(tool, "ring_full");
-  summary.tool.drop_sites_full = field<std::uint64_t>(tool, "drop_sites_full");
   summary.tool.not_linear = field<std::uint64_t>(tool, "not_linear");
   summary.tool.missed = field<std::uint64_t>(tool, "missed");
   summary.probe_ns = field<std::uint64_t>(object, "probe_ns");

@@ -272,24 +272,28 @@ EbpfResult EbpfCapture::finish() {
   latency.reordered = counters[WV_REORDERED];
   latency.negative = counters[WV_NEGATIVE];
 
-  // Still waiting: lost without a kfree_skb of theirs (or not yet arrived).
+  // Never reached the second side: freed by the kernel on the way (by
+  // reason and place), or lost without a trace.
   std::uint64_t waiting = 0;
+  std::map<std::pair<wv_u32, wv_u64>, std::uint64_t> sites;  // (reason, location) -> packets
   const int pending_fd = bpf_map__fd(probes_->maps.pending);
   wv_u64 key = 0;
   wv_u64 next = 0;
   for (void* at = nullptr; bpf_map_get_next_key(pending_fd, at, &next) == 0; at = &key) {
     ++waiting;
     key = next;
+    wv_pending entry{};
+    if (bpf_map_lookup_elem(pending_fd, &key, &entry) == 0 && entry.dropped != 0) {
+      ++sites[{entry.drop_reason, entry.drop_location}];
+    }
   }
-  const std::uint64_t dropped = counters[WV_DROPPED];
-  latency.pif_only = waiting + dropped;
+  latency.pif_only = waiting;
   ToolLosses& tool = result.summary.tool;
   tool.map_full = counters[WV_MAP_FULL];
   tool.ring_full = counters[WV_RING_FULL];
-  tool.drop_sites_full = counters[WV_DROP_SITES_FULL];
   tool.not_linear = counters[WV_FIRST_NOT_LINEAR] + counters[WV_SECOND_NOT_LINEAR];
   tool.missed = missed;
-  const std::uint64_t accounted = latency.matched + dropped + waiting;
+  const std::uint64_t accounted = latency.matched + waiting;
   tool.evicted = counters[WV_FIRST_INSERTED] > accounted ? counters[WV_FIRST_INSERTED] - accounted : 0;
 
   std::vector<wv_moments> per_cpu(static_cast<std::size_t>(cpus));
@@ -317,26 +321,16 @@ EbpfResult EbpfCapture::finish() {
     latency.histogram.record(negative ? -lower : lower, buckets[i]);
   }
 
-  // Drops by reason and place.
-  std::vector<std::pair<wv_drop_site, std::uint64_t>> sites;
-  const int sites_fd = bpf_map__fd(probes_->maps.drop_sites);
-  wv_drop_site site{};
-  wv_drop_site next_site{};
-  for (void* at = nullptr; bpf_map_get_next_key(sites_fd, at, &next_site) == 0; at = &site) {
-    std::uint64_t count = 0;
-    if (bpf_map_lookup_elem(sites_fd, &next_site, &count) == 0) sites.emplace_back(next_site, count);
-    site = next_site;
-  }
   if (!sites.empty()) {
     const auto reasons = drop_reason_names(settings_.btf_path);
     std::vector<std::uint64_t> addresses;
-    for (const auto& [place, count] : sites) addresses.push_back(place.location);
+    for (const auto& [place, count] : sites) addresses.push_back(place.second);
     const auto locations = symbolize(addresses);
     for (const auto& [place, count] : sites) {
-      const auto named = reasons.find(place.reason);
-      const std::string reason = named != reasons.end() ? named->second : "REASON_" + std::to_string(place.reason);
+      const auto named = reasons.find(place.first);
+      const std::string reason = named != reasons.end() ? named->second : "REASON_" + std::to_string(place.first);
       result.summary.lost_by_reason[reason] += count;
-      result.summary.drop_sites.push_back({reason, locations.at(place.location), count});
+      result.summary.drop_sites.push_back({reason, locations.at(place.second), count});
     }
     std::sort(result.summary.drop_sites.begin(), result.summary.drop_sites.end(),
               [](const DropSite& a, const DropSite& b) { return a.count > b.count; });

@@ -19,8 +19,11 @@ struct wv_flow {
 
 /* A packet seen on the first side, waiting for the second. */
 struct wv_pending {
-  wv_u64 timestamp_ns; /* bpf_ktime_get_ns */
-  wv_u64 skb;          /* the sk_buff's address: the same packet at a later hook */
+  wv_u64 timestamp_ns;  /* bpf_ktime_get_ns */
+  wv_u64 skb;           /* the sk_buff's address: the same packet at a later hook */
+  wv_u64 drop_location; /* set by skb:kfree_skb: kernel text address that freed it */
+  wv_u32 drop_reason;   /* enum skb_drop_reason */
+  wv_u32 dropped;
 };
 
 /* Per CPU, summed by the agent: exact moments as LatencyResult keeps them. */
@@ -33,13 +36,6 @@ struct wv_moments {
   wv_u64 max_ns;
   wv_u64 first_matched_ns; /* first-side timestamps of the matched packets */
   wv_u64 last_matched_ns;
-};
-
-/* Where a packet of the flow died between the two sides. */
-struct wv_drop_site {
-  wv_u32 reason; /* enum skb_drop_reason */
-  wv_u32 unused;
-  wv_u64 location; /* kernel text address that freed it */
 };
 
 /* One matched packet, through the ring buffer when records are asked for. */
@@ -68,10 +64,8 @@ enum wv_counter {
   WV_SECOND_ONLY,          /* on the second side without a first-side partner */
   WV_REORDERED,
   WV_NEGATIVE,
-  WV_DROPPED,              /* freed by the kernel (skb:kfree_skb) between the sides */
   WV_MAP_FULL,             /* the tool's own: no room to remember a packet */
   WV_RING_FULL,            /* the tool's own: a per-packet record not written */
-  WV_DROP_SITES_FULL,      /* a drop counted without its reason and location */
   WV_PROBE_NS,             /* time the first-side probe held its packets, left out of their stamps */
   WV_COUNTERS
 };
@@ -81,7 +75,6 @@ struct wv_counters {
 };
 
 #define WV_PENDING_ENTRIES (1u << 18)
-#define WV_DROP_SITES 1024u
 #define WV_RECORD_RING_BYTES (8u << 20)
 /* Wake the agent once this much of the ring is waiting, not per record. */
 #define WV_RECORD_WAKEUP_BYTES (256u << 10)

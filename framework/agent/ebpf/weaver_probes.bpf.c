@@ -43,13 +43,6 @@ struct {
   __type(value, struct wv_pending);
 } pending SEC(".maps");
 
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, WV_DROP_SITES);
-  __type(key, struct wv_drop_site);
-  __type(value, __u64);
-} drop_sites SEC(".maps");
-
 /* Per CPU, summed by the agent: no cache line bounces between the CPUs
  * that run the two sides. */
 struct {
@@ -175,7 +168,7 @@ static __always_inline void first_side(const struct sk_buff *skb) {
   /* The packet waited for this probe from `reached` until now: its stamp
    * leaves that out, so the delay is the datapath's, not the probe's. The
    * probe's own time is summed apart (probe_ns). */
-  struct wv_pending entry = {bpf_ktime_get_ns(), address};
+  struct wv_pending entry = {bpf_ktime_get_ns(), address, 0, 0, 0};
   if (bpf_map_update_elem(&pending, &key, &entry, BPF_NOEXIST) != 0) {
     const struct wv_pending *waiting = bpf_map_lookup_elem(&pending, &key);
     if (!waiting) {
@@ -283,6 +276,10 @@ int BPF_PROG(weaver_net_dev_start_xmit, const struct sk_buff *skb, const struct 
   return 0;
 }
 
+/* A packet freed between the sides keeps its pending entry, marked with the
+ * reason and the place: a copy of it may still reach the second side (a
+ * userspace datapath forwards copies and the kernel drops the original), and
+ * then it counts as delivered. What is still marked at the end was lost there. */
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(weaver_kfree_skb, struct sk_buff *skb, void *location, int reason) {
   /* Only sk_buffs still on a device of this namespace: the drops between the
@@ -291,21 +288,11 @@ int BPF_PROG(weaver_kfree_skb, struct sk_buff *skb, void *location, int reason) 
   if (!dev || dev->nd_net.net->ns.inum != netns_inode) return 0;
   const __u64 key = flow_key(skb, 2);
   if (key == 0) return 0;
-  const __u64 address = (__u64)skb;
   struct wv_pending *waiting = bpf_map_lookup_elem(&pending, &key);
   /* Only the very packet stamped: not a copy of it, nor a later packet. */
-  if (!waiting || waiting->skb != address) return 0;
-  if (bpf_map_delete_elem(&pending, &key) != 0) return 0;
-  count(WV_DROPPED);
-  struct wv_drop_site site = {(__u32)reason, 0, (__u64)location};
-  __u64 one = 1;
-  __u64 *so_far = bpf_map_lookup_elem(&drop_sites, &site);
-  if (so_far) {
-    __sync_fetch_and_add(so_far, 1);
-  } else if (bpf_map_update_elem(&drop_sites, &site, &one, BPF_NOEXIST) != 0) {
-    so_far = bpf_map_lookup_elem(&drop_sites, &site); /* another CPU made it */
-    if (so_far) __sync_fetch_and_add(so_far, 1);
-    else count(WV_DROP_SITES_FULL);
-  }
+  if (!waiting || waiting->skb != (__u64)skb) return 0;
+  waiting->drop_location = (__u64)location;
+  waiting->drop_reason = (__u32)reason;
+  waiting->dropped = 1;
   return 0;
 }

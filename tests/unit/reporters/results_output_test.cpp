@@ -192,11 +192,11 @@ TEST(ResultsOutput, CsvHasTheDocumentedColumnsAndOneRowPerRepetition) {
   const std::string csv = results_csv(results);
   EXPECT_TRUE(lines_match(
       csv,
-      {R"(name,scenario,configuration,protocol,direction,size,rate,count,burst,burst_interval_us,repetition,time_us,p50_us,p90_us,p99_us,p999_us,min_us,max_us,stdev_us,matched,lost,vif_only,reordered,capture_drops,achieved_pps,sent,case_seconds,label,error,capture)",
-       R"(SynFlood/lab-bridge/size:64/rate:10000/count:2000,SynFlood,lab-bridge,syn,ingress,64,10000,2000,0,0,0,%float,%float,%float,%float,%float,10,19\.9,%float,2000,0,0,0,0,10000,2000,0\.5,,,)",
+      {R"(name,scenario,configuration,protocol,direction,size,rate,count,burst,burst_interval_us,repetition,time_us,p50_us,p90_us,p99_us,p999_us,min_us,max_us,stdev_us,matched,lost,vif_only,reordered,capture_drops,achieved_pps,sent,case_seconds,label,error,capture,lost_by_reason,tool_losses)",
+       R"(SynFlood/lab-bridge/size:64/rate:10000/count:2000,SynFlood,lab-bridge,syn,ingress,64,10000,2000,0,0,0,%float,%float,%float,%float,%float,10,19\.9,%float,2000,0,0,0,0,10000,2000,0\.5,,,,,)",
        R"(SynFlood/lab-bridge/size:64/rate:10000/count:2000,SynFlood,lab-bridge,syn,ingress,64,10000,2000,0,0,1,%float,.*)",
-       R"(UdpBurst/lab-bridge/size:1518/count:2048/burst:32/burst_interval_us:1000,UdpBurst,lab-bridge,udp,ingress,1518,,2048,32,1000,0,,,,,,,,,,,,,,,,0,,lab-bridge: tcpdump did not start,)",
-       R"(UdpBurst/.*,1,,,,,,,,,,,,,,,,0,,lab-bridge: tcpdump did not start,)"}));
+       R"(UdpBurst/lab-bridge/size:1518/count:2048/burst:32/burst_interval_us:1000,UdpBurst,lab-bridge,udp,ingress,1518,,2048,32,1000,0,,,,,,,,,,,,,,,,0,,lab-bridge: tcpdump did not start,,,)",
+       R"(UdpBurst/.*,1,,,,,,,,,,,,,,,,0,,lab-bridge: tcpdump did not start,,,)"}));
   std::size_t rows = 0;
   for (const char c : csv) rows += c == '\n' ? 1 : 0;
   EXPECT_EQ(rows, 1u + 4u);

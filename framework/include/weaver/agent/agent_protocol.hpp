@@ -54,10 +54,9 @@ struct ToolLosses {
   std::uint64_t map_full = 0;         // no room to remember a packet
   std::uint64_t evicted = 0;          // pushed out of the pending map before its partner came
   std::uint64_t ring_full = 0;        // per-packet records not written
-  std::uint64_t drop_sites_full = 0;  // drops counted without their reason and location
   std::uint64_t not_linear = 0;       // headers outside the sk_buff's linear part: no key
   std::uint64_t missed = 0;           // probe runs the kernel skipped (one probe nested in another on a CPU)
-  std::uint64_t total() const { return map_full + evicted + ring_full + drop_sites_full + not_linear + missed; }
+  std::uint64_t total() const { return map_full + evicted + ring_full + not_linear + missed; }
 };
 
 struct DropSite {
