@@ -47,6 +47,37 @@ asio::awaitable<void> fetch(remote::Executor& host, std::string remote_file, std
   co_await host.download(std::move(remote_file), std::move(local), no_progress, kTransferTimeout);
 }
 
+// Fetches the host's files side by side, then removes them there; a failed
+// fetch ends the captures (removing their files) and is rethrown.
+asio::awaitable<void> fetch_all(asio::io_context& io, remote::Executor& host, CapturePair& captures,
+                                std::vector<std::pair<std::string, std::filesystem::path>> files) {
+  std::vector<asio::awaitable<void>> fetches;
+  for (auto& [remote_file, local] : files) fetches.push_back(fetch(host, std::move(remote_file), std::move(local)));
+  std::exception_ptr failure;
+  try {
+    co_await concurrently(io, std::move(fetches));
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    co_await captures.abort();
+    std::rethrow_exception(failure);
+  }
+  co_await captures.remove_files();
+}
+
+// What the in-kernel probes reported besides the latency.
+CaseResult::Probes probes_of(const agent::ProbeSummary& summary, const analysis::LatencyResult& latency) {
+  CaseResult::Probes probes;
+  probes.lost_by_reason = summary.lost_by_reason;
+  probes.drop_sites = summary.drop_sites;
+  probes.tool_losses = summary.tool;
+  if (latency.pif.keyed > 0) {
+    probes.probe_ns_per_packet = static_cast<double>(summary.probe_ns) / static_cast<double>(latency.pif.keyed);
+  }
+  return probes;
+}
+
 }  // namespace
 
 void CaseSteps::progress(CaseStage stage, const std::string& case_name, const std::string& text) const {
@@ -255,29 +286,14 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   }
 
   if (finished.probes) {
-    const agent::ProbeSummary& probes = *finished.probes;
-    CaseResult::Probes& kept = result.probes.emplace();
-    kept.lost_by_reason = probes.lost_by_reason;
-    kept.drop_sites = probes.drop_sites;
-    kept.tool_losses = probes.tool;
-    if (finished.latency->pif.keyed > 0) {
-      kept.probe_ns_per_packet =
-          static_cast<double>(probes.probe_ns) / static_cast<double>(finished.latency->pif.keyed);
-    }
-    if (options.keep_captures && !probes.records_file.empty()) {
+    result.probes = probes_of(*finished.probes, *finished.latency);
+    if (options.keep_captures && !finished.probes->records_file.empty()) {
       progress(CaseStage::fetching, case_name, "fetching the per-packet records");
       result.packets_file = make_local_dir() / "packets.csv";
-      std::exception_ptr fetch_failure;
-      try {
-        co_await fetch(hypervisor, probes.records_file, result.packets_file);
-      } catch (...) {
-        fetch_failure = std::current_exception();
-      }
-      if (fetch_failure) {
-        co_await captures->abort();
-        std::rethrow_exception(fetch_failure);
-      }
-      co_await captures->remove_files();
+      // Named, not a temporary inside co_await (GCC 12).
+      std::vector<std::pair<std::string, std::filesystem::path>> records{
+          {finished.probes->records_file, result.packets_file}};
+      co_await fetch_all(io, hypervisor, *captures, std::move(records));
     }
   }
   if (finished.latency && (!options.keep_captures || finished.probes)) {
@@ -290,22 +306,9 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   const std::filesystem::path local_dir = make_local_dir();
   result.pif_file = local_dir / "pif.pcap";
   result.vif_file = local_dir / "vif.pcap";
-  {
-    std::vector<asio::awaitable<void>> fetches;
-    fetches.push_back(fetch(hypervisor, finished.pif_file, result.pif_file));
-    fetches.push_back(fetch(hypervisor, finished.vif_file, result.vif_file));
-    std::exception_ptr fetch_failure;
-    try {
-      co_await concurrently(io, std::move(fetches));
-    } catch (...) {
-      fetch_failure = std::current_exception();
-    }
-    if (fetch_failure) {
-      co_await captures->abort();
-      std::rethrow_exception(fetch_failure);
-    }
-    co_await captures->remove_files();
-  }
+  std::vector<std::pair<std::string, std::filesystem::path>> files{{finished.pif_file, result.pif_file},
+                                                                   {finished.vif_file, result.vif_file}};
+  co_await fetch_all(io, hypervisor, *captures, std::move(files));
 
   progress(CaseStage::analyzing, case_name, "matching packets");
   analysis::AnalyzeOptions analyze;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -139,7 +140,8 @@ TEST_F(LabProbesTest, CountsDropsByTheKernelsReason) {
       count: [2000]
 )");
   const ProcessOutput run = run_weaver({"run", "--lab", "wv80", "--scenarios", scenarios, "--capture", "ebpf",
-                                        "--results-dir", dir.path() + "/results", "--benchmark_format=json"});
+                                        "--results-dir", dir.path() + "/results", "--benchmark_format=json",
+                                        "--keep-captures"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const ProcessOutput rules = run_process({"ip", "netns", "exec", netns, "nft", "list", "ruleset"});
   std::smatch counted;
@@ -175,6 +177,10 @@ TEST_F(LabProbesTest, CountsDropsByTheKernelsReason) {
   EXPECT_NE(lost.find("QDISC_DROP:" + std::to_string(static_cast<long>(qdisc_drops))), std::string::npos) << lost;
   EXPECT_NE(lost.find("NETFILTER_DROP:" + std::to_string(static_cast<long>(netfilter))), std::string::npos) << lost;
   EXPECT_NE(read_file(folder / "report.html").find("lost in the kernel: QDISC_DROP"), std::string::npos);
+  // --keep-captures: every matched packet's two stamps, from the probes' ring.
+  const std::string packets = read_file(folder / details.at("packets").get<std::string>());
+  EXPECT_TRUE(packets.starts_with("pif_ns,vif_ns,delta_ns\n")) << packets.substr(0, 100);
+  EXPECT_EQ(static_cast<double>(std::count(packets.begin(), packets.end(), '\n') - 1), benchmark.at("matched").get<double>());
 }
 
 // The agent's answer to a capture request, on its own (no lab).
