@@ -131,7 +131,9 @@ TEST(DelayCalibration, UserspaceDelayOf1000UsShiftsMedianBy1000Us) {
   const double p50_shifted = shifted.result.at("p50_us");
   std::printf("delay 0: p50 %.1f us; delay 1000: p50 %.1f us; shift %.1f us\n", p50_reference,
               p50_shifted, p50_shifted - p50_reference);
-  EXPECT_NEAR(p50_shifted - p50_reference, 1000.0, 50.0);
+  // Within 10%, as observer_effect.sh checks its 500 us: the forwarder's
+  // sleep overshoots by tens of microseconds on a loaded 2-core machine.
+  EXPECT_NEAR(p50_shifted - p50_reference, 1000.0, 100.0);
 }
 
 }  // namespace
