@@ -1,7 +1,8 @@
 // weaver-agent: started by weaver over SSH, once per host and run, under
 // `timeout`. It speaks weaver's line protocol on stdin/stdout (see
-// weaver/agent/agent_protocol.hpp): captures with libpcap, analyses them in
-// place, and runs commands without a shell. It ends with its stdin.
+// weaver/agent/agent_protocol.hpp): captures with libpcap or measures in the
+// kernel with eBPF, analyses in place, and runs commands without a shell. It
+// ends with its stdin.
 #include <stdlib.h>
 
 #include <cstdio>

@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "weaver/error.hpp"
+#include "kernel_names.hpp"
 #include "weaver/output_file.hpp"
 
 extern "C" {
@@ -114,61 +115,6 @@ int on_record(void* context, void* data, std::size_t size) {
   return 0;
 }
 
-// enum skb_drop_reason's names, from the running kernel's BTF.
-std::map<std::uint32_t, std::string> drop_reason_names(const std::string& btf_path) {
-  std::map<std::uint32_t, std::string> names;
-  btf* kernel = btf__parse(btf_path.c_str(), nullptr);
-  if (!kernel) return names;
-  const int id = btf__find_by_name_kind(kernel, "skb_drop_reason", BTF_KIND_ENUM);
-  if (id > 0) {
-    const btf_type* type = btf__type_by_id(kernel, static_cast<std::uint32_t>(id));
-    const struct btf_enum* values = btf_enum(type);
-    for (int i = 0; i < btf_vlen(type); ++i) {
-      std::string name = btf__name_by_offset(kernel, values[i].name_off);
-      constexpr std::string_view kPrefix = "SKB_DROP_REASON_";
-      if (name.starts_with(kPrefix)) name.erase(0, kPrefix.size());
-      names[static_cast<std::uint32_t>(values[i].val)] = name;
-    }
-  }
-  btf__free(kernel);
-  return names;
-}
-
-// Kernel text addresses as "function+0xoffset" (root reads real addresses).
-std::map<std::uint64_t, std::string> symbolize(const std::vector<std::uint64_t>& addresses) {
-  std::map<std::uint64_t, std::string> names;
-  std::map<std::uint64_t, std::pair<std::uint64_t, std::string>> best;  // address -> (symbol start, name)
-  std::ifstream symbols("/proc/kallsyms");
-  std::string line;
-  while (std::getline(symbols, line)) {
-    const auto space = line.find(' ');
-    if (space == std::string::npos || line.size() < space + 4) continue;
-    const char type = line[space + 1];
-    if (type != 't' && type != 'T') continue;
-    std::uint64_t start = 0;
-    if (std::from_chars(line.data(), line.data() + space, start, 16).ec != std::errc() || start == 0) continue;
-    for (std::uint64_t address : addresses) {
-      if (start <= address && (best[address].first == 0 || start > best[address].first)) {
-        auto name_end = line.find_first_of(" \t", space + 3);
-        best[address] = {start, line.substr(space + 3, name_end == std::string::npos ? std::string::npos
-                                                                                      : name_end - space - 3)};
-      }
-    }
-  }
-  for (std::uint64_t address : addresses) {
-    char hex[32];
-    const auto& [start, name] = best[address];
-    if (start != 0) {
-      std::snprintf(hex, sizeof hex, "+0x%llx", static_cast<unsigned long long>(address - start));
-      names[address] = name + hex;
-    } else {
-      std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(address));
-      names[address] = hex;
-    }
-  }
-  return names;
-}
-
 analysis::CaptureCounts side_counts(const std::string& interface, const wv_u64* counters, bool second) {
   auto at = [&](int first_counter) { return counters[first_counter + (second ? 1 : 0)]; };
   analysis::CaptureCounts counts;
@@ -212,11 +158,11 @@ EbpfCapture::EbpfCapture(const EbpfSettings& settings) : settings_(settings) {
   if (const int error = weaver_probes__load(probes_.get()); error != 0) refuse("loading the probes", -error);
   if (const int error = weaver_probes__attach(probes_.get()); error != 0) refuse("attaching the probes", -error);
   if (!settings.records_file.empty()) {
+    ring_.reset(ring_buffer__new(bpf_map__fd(probes_->maps.records), on_record, &records_buffer_, nullptr));
+    if (!ring_) refuse("opening the records ring", errno);
     records_out_ = ::open(settings.records_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (records_out_ < 0) refuse("creating " + settings.records_file, errno);
     records_buffer_ = "pif_ns,vif_ns,delta_ns\n";
-    ring_.reset(ring_buffer__new(bpf_map__fd(probes_->maps.records), on_record, &records_buffer_, nullptr));
-    if (!ring_) refuse("opening the records ring", errno);
   }
 }
 

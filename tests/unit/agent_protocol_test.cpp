@@ -105,5 +105,34 @@ TEST(AgentProtocol, RefusesAReplyThatIsNotWhole) {
   refused(bad_key, "'key'");
 }
 
+TEST(AgentProtocol, ProbeSummaryArrivesWholeOrIsRefusedByName) {
+  agent::ProbeSummary summary;
+  summary.lost_by_reason = {{"NETFILTER_DROP", 500}, {"QDISC_DROP", 823}};
+  summary.drop_sites = {{"QDISC_DROP", "__dev_queue_xmit+0xdd1", 823}, {"NETFILTER_DROP", "nft_do_chain+0x46f", 500}};
+  summary.tool = {1, 2, 3, 4, 5};
+  summary.probe_ns = 123456789;
+  summary.records_file = "/tmp/weaver-agent.x/records-3.csv";
+  summary.records = 675;
+  const auto back = agent::probe_summary_from_json(agent::to_json(summary));
+  EXPECT_EQ(back.lost_by_reason, summary.lost_by_reason);
+  ASSERT_EQ(back.drop_sites.size(), 2u);
+  EXPECT_EQ(back.drop_sites[0].location, "__dev_queue_xmit+0xdd1");
+  EXPECT_EQ(back.drop_sites[1].count, 500u);
+  EXPECT_EQ(back.tool.map_full, 1u);
+  EXPECT_EQ(back.tool.missed, 5u);
+  EXPECT_EQ(back.tool.total(), 15u);
+  EXPECT_EQ(back.probe_ns, summary.probe_ns);
+  EXPECT_EQ(back.records_file, summary.records_file);
+  EXPECT_EQ(back.records, 675u);
+  nlohmann::json broken = agent::to_json(summary);
+  broken["tool_losses"].erase("evicted");
+  try {
+    agent::probe_summary_from_json(broken);
+    ADD_FAILURE() << "accepted a summary without tool_losses.evicted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("'evicted'"), std::string::npos) << error.what();
+  }
+}
+
 }  // namespace
 }  // namespace weaver
