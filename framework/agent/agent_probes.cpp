@@ -24,7 +24,8 @@ json Agent::start_probes(const json& request, std::uint64_t id) {
   if (!key) throw Error("field 'key' names no match key");
   settings.key = *key;
   if (field_or<bool>(request, "records", false)) settings.records_file = dir_ + "/records-" + std::to_string(id) + ".csv";
-  settings.btf_path = btf_;
+  settings.btf_path = field_or<std::string>(request, "btf", btf_);
+  if (settings.btf_path.empty() || settings.btf_path.front() != '/') throw Error("field 'btf' is not an absolute path");
   Probes probes{std::make_unique<EbpfCapture>(settings), interfaces, first, settings.records_file};
   json sides = json::array();
   for (const std::string& interface : interfaces) {

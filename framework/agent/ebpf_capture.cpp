@@ -136,10 +136,13 @@ void EbpfCapture::ProbesDeleter::operator()(weaver_probes* probes) const { weave
 void EbpfCapture::RingDeleter::operator()(ring_buffer* ring) const { ring_buffer__free(ring); }
 
 EbpfCapture::EbpfCapture(const EbpfSettings& settings) : settings_(settings) {
-  if (::access(settings.btf_path.c_str(), R_OK) != 0) {
+  struct stat btf {};
+  if (::stat(settings.btf_path.c_str(), &btf) != 0 || ::access(settings.btf_path.c_str(), R_OK) != 0) {
     throw Error("ebpf: this kernel has no BTF (" + settings.btf_path + ": " + std::strerror(errno) +
                 "); the probes need CONFIG_DEBUG_INFO_BTF");
   }
+  // Never a FIFO or a device: reading it must not block the agent.
+  if (!S_ISREG(btf.st_mode)) throw Error("ebpf: BTF " + settings.btf_path + " is not a regular file");
   const wv_flow flow = make_flow(settings.flow);
   const std::uint32_t first = ifindex_of(settings.first);
   const std::uint32_t second = ifindex_of(settings.second);

@@ -13,6 +13,7 @@
 #include "run_target.hpp"
 #include "scenarios/registration.hpp"
 #include "weaver/error.hpp"
+#include "weaver/text_lines.hpp"
 #include "weaver/orchestrator/environment.hpp"
 #include "weaver/orchestrator/orchestrator.hpp"
 #include "weaver/reporters/html_page.hpp"
@@ -29,6 +30,7 @@ struct RunArguments {
   std::string lab;
   std::string scenarios;
   std::string key = "auto";
+  std::string btf;
   bool accept_new_host_keys = false;
   bool parallel_hypervisors = false;
   bool keep_captures = false;
@@ -58,6 +60,14 @@ orchestrator::CaptureMethod capture_method(const std::string& choice) {
   if (choice == "agent" || choice == "libpcap") return orchestrator::CaptureMethod::agent;
   if (choice == "tcpdump") return orchestrator::CaptureMethod::tcpdump;
   throw UsageError("--capture '" + choice + "': expected auto, ebpf, agent (libpcap) or tcpdump");
+}
+
+// --btf: a path on the hypervisors, handed to weaver-agent as is (no shell).
+void check_btf_path(const std::string& path) {
+  if (path.empty()) return;
+  if (path.front() != '/' || path.size() > 4096 || printable(path) != path) {
+    throw UsageError("--btf '" + printable(path) + "': give an absolute path of at most 4096 printable characters");
+  }
 }
 
 // weaver-agent beside weaver, unless the captures are tcpdump's.
@@ -126,6 +136,7 @@ int run(const RunArguments& args, const char* program, std::vector<std::string> 
   check_benchmark_filter(benchmark_flags);
   const auto key = capture::parse_key_kind(args.key);
   if (!key) throw UsageError("--key '" + args.key + "': expected auto, tcp-seq, ip-id, payload-id or hash");
+  check_btf_path(args.btf);
   std::vector<scenarios::Scenario> scenario_set =
       args.scenarios.empty() ? scenarios::builtin_scenarios() : scenarios::load_scenario_file(args.scenarios);
 
@@ -161,6 +172,7 @@ int run(const RunArguments& args, const char* program, std::vector<std::string> 
   options.stop_on_signals = true;
   options.generator = generator_to_upload(args.generator);
   options.capture = capture_method(args.capture);
+  options.btf = args.btf;
   options.agent = agent_to_upload(options.capture);
   if (::isatty(STDERR_FILENO)) {
     options.progress = [](orchestrator::CaseStage, std::string_view name, std::string_view what) {
@@ -226,6 +238,10 @@ std::function<int()> add_run_command(CLI::App& app, const char* program) {
   command->add_option("--scenarios", args->scenarios, "YAML scenario file instead of the built-in set")
       ->check(CLI::ExistingFile);
   command->add_option("--key", args->key, "match key: auto, tcp-seq, ip-id, payload-id, hash");
+  command->add_option("--btf", args->btf,
+                      "the kernel BTF the in-kernel probes load against, a file on the hypervisors "
+                      "(default /sys/kernel/btf/vmlinux; e.g. a BTFHub file for a kernel that does not "
+                      "expose its own)");
   command->add_flag("--accept-new-host-keys", args->accept_new_host_keys,
                     "add unknown SSH host keys to known_hosts (changed keys are still refused)");
   command->add_flag("--parallel-hypervisors", args->parallel_hypervisors,

@@ -125,6 +125,7 @@ remote::asio::awaitable<std::unique_ptr<CapturePair>> start_probe_captures(remot
                 {{"protocol", probes.flow.protocol},
                  {"sources", probes.flow.sources},
                  {"destination", probes.flow.destination}}}};
+  if (!probes.btf.empty()) request["btf"] = probes.btf;
   co_return co_await start(agent, std::move(request), true);
 }
 

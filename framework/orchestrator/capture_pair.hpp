@@ -61,6 +61,7 @@ struct ProbeRequest {
   CaptureFlow flow;
   capture::KeyKind key = capture::KeyKind::automatic;
   bool records = false;
+  std::string btf;  // empty: the agent's default
 };
 remote::asio::awaitable<std::unique_ptr<CapturePair>> start_probe_captures(remote::AgentSession& agent,
                                                                            ProbeRequest request);

@@ -128,7 +128,7 @@ asio::awaitable<std::unique_ptr<CapturePair>> CaseSteps::start_agent_side(remote
     if (auto failed = probe_failures.find(host); failed != probe_failures.end()) why_not = failed->second;
   }
   if (try_probes && why_not.empty()) {
-    ProbeRequest request{configuration.pif, vif, egress, flow, options.key, options.keep_captures};
+    ProbeRequest request{configuration.pif, vif, egress, flow, options.key, options.keep_captures, options.btf};
     try {
       co_return co_await start_probe_captures(agent, std::move(request));
     } catch (const remote::RemoteError& error) {

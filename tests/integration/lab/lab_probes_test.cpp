@@ -205,5 +205,42 @@ TEST_F(LabProbesTest, RefusesAKernelWithoutBtfOrAUserWithoutPermissionInOneLine)
   EXPECT_TRUE(unprivileged.starts_with("ebpf: loading the probes: Operation not permitted (the probes need root")) << unprivileged;
 }
 
+// --btf names a BTF file the probes cannot use: auto captures with libpcap
+// and says why; ebpf fails the case with the same line.
+TEST_F(LabProbesTest, AutoCapturesWithLibpcapWhereTheProbesCannotLoadAndSaysWhy) {
+  TestLab lab("wv93", {"--datapath", "bridge"});
+  ASSERT_TRUE(lab.up()) << lab.up_error();
+  TempDir dir;
+  const std::string scenarios = write_file(dir, "scenarios.yaml", R"(scenarios:
+  - name: UdpStream
+    protocol: udp
+    axes:
+      size: [64]
+      rate: [2000]
+      count: [300]
+)");
+  const ProcessOutput fallback = run_weaver({"run", "--lab", "wv93", "--scenarios", scenarios, "--btf",
+                                             "/nonexistent/vmlinux", "--results-dir", dir.path() + "/auto"});
+  ASSERT_EQ(fallback.exit_code, 0) << fallback.err;
+  const auto measured = weaver_json(only_results_folder(dir.path() + "/auto")).at("benchmarks").at(0);
+  EXPECT_EQ(measured.at("weaver").at("capture").at("method"), "agent");
+  EXPECT_EQ(measured.at("matched"), measured.at("sent"));
+  const std::string label = measured.value("label", "");
+  EXPECT_NE(label.find("captured with libpcap: "), std::string::npos) << label;
+  EXPECT_NE(label.find("ebpf: this kernel has no BTF (/nonexistent/vmlinux"), std::string::npos) << label;
+
+  const ProcessOutput refused = run_weaver({"run", "--lab", "wv93", "--scenarios", scenarios, "--capture", "ebpf",
+                                            "--btf", "/nonexistent/vmlinux", "--results-dir", dir.path() + "/ebpf"});
+  EXPECT_NE(refused.exit_code, 0);
+  const auto failed = weaver_json(only_results_folder(dir.path() + "/ebpf")).at("benchmarks").at(0);
+  const std::string error = failed.value("error_message", "");
+  EXPECT_NE(error.find("--capture ebpf: "), std::string::npos) << error;
+  EXPECT_NE(error.find("no BTF"), std::string::npos) << error;
+
+  const ProcessOutput relative = run_weaver({"run", "--lab", "wv93", "--btf", "vmlinux"});
+  EXPECT_EQ(relative.exit_code, 2);
+  EXPECT_NE(relative.err.find("--btf 'vmlinux': give an absolute path"), std::string::npos) << relative.err;
+}
+
 }  // namespace
 }  // namespace weaver::lab::test

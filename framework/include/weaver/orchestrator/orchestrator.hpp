@@ -54,6 +54,9 @@ struct RunOptions {
   // with; none: the sources run hping3.
   std::optional<std::filesystem::path> generator;
   CaptureMethod capture = CaptureMethod::automatic;
+  // The kernel BTF the in-kernel probes load against, on the hypervisors;
+  // empty: the agent's default, /sys/kernel/btf/vmlinux.
+  std::string btf;
   // weaver-agent to upload to every SSH host (cached there by content) for
   // captures and commands; none: tcpdump captures, one SSH exec per command.
   std::optional<std::filesystem::path> agent;
