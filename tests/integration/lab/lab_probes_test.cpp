@@ -1,5 +1,5 @@
 // --capture ebpf on the local lab: weaver-agent's in-kernel probes measure
-// every datapath and say so in every results file; packets dropped on purpose
+// every datapath, both directions, and say so in every results file; packets dropped on purpose
 // (an nftables rule, a tiny tbf qdisc) come back counted by the kernel's drop
 // reason, exactly as nftables and tc count them; and a kernel the probes
 // cannot use is refused in one line.
@@ -35,6 +35,13 @@ const char* const kScenarios = R"(scenarios:
       count: [1000]
   - name: SynFlood
     protocol: syn
+    axes:
+      size: [64]
+      rate: [2000]
+      count: [500]
+  - name: UdpEgress
+    protocol: udp
+    direction: egress
     axes:
       size: [64]
       rate: [2000]
@@ -89,7 +96,7 @@ TEST_F(LabProbesTest, MeasuresEveryDatapathInTheKernelAndSaysSo) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto folder = only_results_folder(dir.path() + "/results");
   const auto benchmarks = weaver_json(folder).at("benchmarks");
-  ASSERT_EQ(benchmarks.size(), 8u);
+  ASSERT_EQ(benchmarks.size(), 12u);
   for (const auto& benchmark : benchmarks) {
     SCOPED_TRACE(benchmark.at("name").get<std::string>());
     EXPECT_FALSE(benchmark.contains("error_message")) << benchmark.value("error_message", "");
