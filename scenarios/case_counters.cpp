@@ -61,7 +61,7 @@ void report_case(benchmark::State& state, const orchestrator::CaseResult& result
   counters["sent"] = static_cast<double>(result.sent);
   if (result.probes) {
     // The in-kernel probes' own losses, and the datapath's drops by reason.
-    counters["tool_losses"] = static_cast<double>(result.probes->tool_losses.total());
+    counters["tool_losses"] = static_cast<double>(result.probes->tool.total());
     for (const auto& [reason, count] : result.probes->lost_by_reason) {
       counters["lost." + reason] = static_cast<double>(count);
     }

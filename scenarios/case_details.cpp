@@ -62,22 +62,17 @@ reporters::CaseRun case_details(const std::string& case_name, const Scenario& sc
   run.capture_method = result.pif_capture.method;
   run.packets_file = result.packets_file.string();
   if (result.probes) {
-    const orchestrator::CaseResult::Probes& probes = *result.probes;
+    const agent::ProbeSummary& probes = *result.probes;
     run.lost_by_reason = probes.lost_by_reason;
-    nlohmann::json sites = nlohmann::json::array();
-    for (const auto& site : probes.drop_sites) {
-      sites.push_back({{"reason", site.reason}, {"location", site.location}, {"count", site.count}});
-    }
-    const auto& tool = probes.tool_losses;
-    run.probes = {{"drop_sites", std::move(sites)},
-                  {"tool_losses",
-                   {{"total", tool.total()},
-                    {"map_full", tool.map_full},
-                    {"evicted", tool.evicted},
-                    {"ring_full", tool.ring_full},
-                            {"not_linear", tool.not_linear},
-                    {"missed", tool.missed}}},
-                  {"probe_ns_per_packet", probes.probe_ns_per_packet}};
+    // The agent's own field lists, without what is shown elsewhere.
+    const nlohmann::json summary = agent::to_json(probes);
+    nlohmann::json tool = summary.at("tool_losses");
+    tool["total"] = probes.tool.total();
+    const std::uint64_t stamped = result.latency.pif.keyed;
+    run.probes = {{"drop_sites", summary.at("drop_sites")},
+                  {"tool_losses", std::move(tool)},
+                  {"probe_ns_per_packet",
+                   stamped > 0 ? static_cast<double>(probes.probe_ns) / static_cast<double>(stamped) : 0.0}};
   }
   run.capture = {{"method", result.pif_capture.method},
                  {"pif", capture_side(result.pif_capture)},

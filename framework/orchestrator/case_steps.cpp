@@ -66,18 +66,6 @@ asio::awaitable<void> fetch_all(asio::io_context& io, remote::Executor& host, Ca
   co_await captures.remove_files();
 }
 
-// What the in-kernel probes reported besides the latency.
-CaseResult::Probes probes_of(const agent::ProbeSummary& summary, const analysis::LatencyResult& latency) {
-  CaseResult::Probes probes;
-  probes.lost_by_reason = summary.lost_by_reason;
-  probes.drop_sites = summary.drop_sites;
-  probes.tool_losses = summary.tool;
-  if (latency.pif.keyed > 0) {
-    probes.probe_ns_per_packet = static_cast<double>(summary.probe_ns) / static_cast<double>(latency.pif.keyed);
-  }
-  return probes;
-}
-
 }  // namespace
 
 void CaseSteps::progress(CaseStage stage, const std::string& case_name, const std::string& text) const {
@@ -286,7 +274,7 @@ asio::awaitable<CaseResult> CaseSteps::run(const Configuration& configuration, c
   }
 
   if (finished.probes) {
-    result.probes = probes_of(*finished.probes, *finished.latency);
+    result.probes = finished.probes;
     if (options.keep_captures && !finished.probes->records_file.empty()) {
       progress(CaseStage::fetching, case_name, "fetching the per-packet records");
       result.packets_file = make_local_dir() / "packets.csv";

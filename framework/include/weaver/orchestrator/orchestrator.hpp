@@ -99,13 +99,7 @@ struct CaseResult {
   // ebpf with keep_captures: every matched packet's two stamps (packets.csv).
   std::filesystem::path packets_file;
   // ebpf: what the in-kernel probes saw besides the latency.
-  struct Probes {
-    std::map<std::string, std::uint64_t> lost_by_reason;  // "NETFILTER_DROP" -> packets
-    std::vector<agent::DropSite> drop_sites;
-    agent::ToolLosses tool_losses;
-    double probe_ns_per_packet = 0;  // time the first-side probe took, left out of the stamps
-  };
-  std::optional<Probes> probes;
+  std::optional<agent::ProbeSummary> probes;
   std::vector<std::string> warnings;  // measured, but not as asked (e.g. hping3 instead of weaver-gen)
 };
 
