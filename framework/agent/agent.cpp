@@ -63,14 +63,16 @@ int Agent::run() {
         if (side) fds.push_back({side->selectable_fd(), POLLIN, 0});
       }
     }
+    bool records = false;
     for (const auto& [id, probes] : probes_) {
       if (probes.capture->records_fd() >= 0) fds.push_back({probes.capture->records_fd(), POLLIN, 0});
+      records = records || probes.capture->records_fd() >= 0;
     }
     const auto now = Clock::now();
     const bool busy = !runs_.empty() || !captures_.empty() || !probes_.empty();
     auto wake = busy ? Clock::time_point::max() : last_request_ + idle_;
     // Records wake the agent in batches: drain them on a timer too.
-    if (!probes_.empty()) wake = now + kRecordsInterval;
+    if (records) wake = now + kRecordsInterval;
     if (wake <= now) {
       send({{"event", "idle"}, {"seconds", idle_.count()}});
       break;

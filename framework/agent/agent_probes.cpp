@@ -9,6 +9,19 @@ namespace weaver::agent {
 
 using nlohmann::json;
 
+namespace {
+
+// One interface as the probes stamp it: one clock, nanoseconds.
+CaptureSide probe_side(const std::string& interface) {
+  CaptureSide side;
+  side.interface = interface;
+  side.timestamp_type = "bpf_ktime_get_ns";
+  side.precision = "nano";
+  return side;
+}
+
+}  // namespace
+
 json Agent::start_probes(const json& request, std::uint64_t id) {
   const auto interfaces = field<std::vector<std::string>>(request, "interfaces");
   if (interfaces.size() != 2) throw Error("ebpf: give two interfaces");
@@ -28,13 +41,7 @@ json Agent::start_probes(const json& request, std::uint64_t id) {
   if (settings.btf_path.empty() || settings.btf_path.front() != '/') throw Error("field 'btf' is not an absolute path");
   Probes probes{std::make_unique<EbpfCapture>(settings), interfaces, first, settings.records_file};
   json sides = json::array();
-  for (const std::string& interface : interfaces) {
-    CaptureSide side;
-    side.interface = interface;
-    side.timestamp_type = "bpf_ktime_get_ns";
-    side.precision = "nano";
-    sides.push_back(to_json(side));
-  }
+  for (const std::string& interface : interfaces) sides.push_back(to_json(probe_side(interface)));
   probes_.emplace(id, std::move(probes));
   return {{"capture", id}, {"sides", std::move(sides)}};
 }
@@ -47,11 +54,8 @@ json Agent::finish_probes(std::uint64_t id, bool keep) {
   json sides = json::array();
   for (std::size_t side_index = 0; side_index < 2; ++side_index) {
     const bool is_first = side_index == probes.first;
-    CaptureSide side;
-    side.interface = probes.interfaces[side_index];
+    CaptureSide side = probe_side(probes.interfaces[side_index]);
     side.file = probes.records_file;
-    side.timestamp_type = "bpf_ktime_get_ns";
-    side.precision = "nano";
     side.received = is_first ? result.latency.pif.packets : result.latency.vif.packets;
     side.dropped = is_first ? result.summary.tool.map_full + result.summary.tool.evicted
                             : result.summary.tool.ring_full;
