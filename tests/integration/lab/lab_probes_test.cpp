@@ -48,6 +48,13 @@ const char* const kScenarios = R"(scenarios:
       count: [500]
 )";
 
+// One scenario: `count` 64-byte UDP datagrams at 2000 pps.
+std::string udp_scenario(const TempDir& dir, int count) {
+  return write_file(dir, "scenarios.yaml",
+                    "scenarios:\n  - name: UdpStream\n    protocol: udp\n    axes:\n      size: [64]\n"
+                    "      rate: [2000]\n      count: [" + std::to_string(count) + "]\n");
+}
+
 nlohmann::json weaver_json(const std::filesystem::path& folder) {
   return nlohmann::json::parse(read_file(folder / "weaver.json"));
 }
@@ -138,14 +145,7 @@ TEST_F(LabProbesTest, CountsDropsByTheKernelsReason) {
   run_process({"ip", "netns", "exec", netns, "tc", "qdisc", "add", "dev", vif, "root", "tbf", "rate", "300kbit",
                "burst", "1600", "limit", "1600"});
   TempDir dir;
-  const std::string scenarios = write_file(dir, "scenarios.yaml", R"(scenarios:
-  - name: UdpStream
-    protocol: udp
-    axes:
-      size: [64]
-      rate: [2000]
-      count: [2000]
-)");
+  const std::string scenarios = udp_scenario(dir, 2000);
   const ProcessOutput run = run_weaver({"run", "--lab", "wv80", "--scenarios", scenarios, "--capture", "ebpf",
                                         "--results-dir", dir.path() + "/results", "--benchmark_format=json",
                                         "--keep-captures"});
@@ -218,14 +218,7 @@ TEST_F(LabProbesTest, AutoCapturesWithLibpcapWhereTheProbesCannotLoadAndSaysWhy)
   TestLab lab("wv93", {"--datapath", "bridge"});
   ASSERT_TRUE(lab.up()) << lab.up_error();
   TempDir dir;
-  const std::string scenarios = write_file(dir, "scenarios.yaml", R"(scenarios:
-  - name: UdpStream
-    protocol: udp
-    axes:
-      size: [64]
-      rate: [2000]
-      count: [300]
-)");
+  const std::string scenarios = udp_scenario(dir, 300);
   const ProcessOutput fallback = run_weaver({"run", "--lab", "wv93", "--scenarios", scenarios, "--btf",
                                              "/nonexistent/vmlinux", "--results-dir", dir.path() + "/auto"});
   ASSERT_EQ(fallback.exit_code, 0) << fallback.err;
