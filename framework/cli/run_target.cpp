@@ -50,11 +50,13 @@ RunTarget::RunTarget(const std::string& config_file, const std::string& lab_id) 
   }
   if (id.empty()) {
     lab::LabOptions options;
-    options.datapaths = {lab::Datapath::bridge, lab::Datapath::routed, lab::Datapath::tc_redirect,
-                         lab::Datapath::userspace};
+    std::string left_out;
+    options.datapaths = lab::default_datapaths(left_out);
+    if (!left_out.empty()) std::cerr << "weaver: " << left_out << '\n';
     lab::check_lab_privileges();
     lab::check_lab_tools(options);
     const lab::LabUpReport report = lab::lab_up(options);
+    for (const std::string& note : report.notes) std::cerr << "weaver: " << note << '\n';
     std::cerr << fmt::format("weaver: lab {} up in {:.2f} s for this run (taken down after it)\n",
                              report.plan.id, report.seconds);
     try {

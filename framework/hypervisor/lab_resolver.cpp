@@ -1,9 +1,12 @@
 // The local lab (weaver lab up): each VIF is named vif<domid>.<n> like Xen's
-// and carries the VM's instance name as its ifalias, so `ip -o link show` on
-// the hypervisor is all the lab needs in place of xe or virsh.
+// (a kvm guest's tap vnet0, as QEMU hosts name them) and carries the VM's
+// instance name as its ifalias, so `ip -o link show` on the hypervisor is
+// all the lab needs in place of xe or virsh.
 #include <fmt/format.h>
 #include <fmt/ranges.h>  // fmt::join
 
+#include <algorithm>
+#include <iterator>
 #include <sstream>
 #include <string_view>
 
@@ -49,6 +52,11 @@ std::optional<int> vif_device(const std::string& name) {
   return parse_int(std::string_view(name).substr(dot + 1));
 }
 
+bool is_tap_name(const std::string& name) {
+  return name.size() > 4 && name.rfind("vnet", 0) == 0 &&
+         name.find_first_not_of("0123456789", 4) == std::string::npos;
+}
+
 class LabResolver final : public VifResolver {
  public:
   const char* name() const override { return kIp.adapter; }
@@ -75,6 +83,13 @@ class LabResolver final : public VifResolver {
       if (!link || link->alias != vm) continue;
       aliased.push_back(link->name);
       if (vif_device(link->name) == interface.vif_index) matches.push_back(link->name);
+    }
+    // A QEMU guest's taps (vnet<N>, as QEMU hosts name them) carry no
+    // device number: its n-th, in the order ip lists them (ifindex order).
+    std::vector<std::string> taps;
+    std::copy_if(aliased.begin(), aliased.end(), std::back_inserter(taps), is_tap_name);
+    if (matches.empty() && static_cast<std::size_t>(interface.vif_index) < taps.size()) {
+      matches.push_back(taps[static_cast<std::size_t>(interface.vif_index)]);
     }
     if (aliased.empty()) {
       fail(executor, kIp, vm,

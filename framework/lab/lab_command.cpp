@@ -17,6 +17,7 @@ struct LabArguments {
   int hypervisors = 1;
   int sources = 1;
   int delay_us = 0;
+  std::string accelerator = "auto";
   std::string shell_rc;
   bool all = false;
   bool json = false;
@@ -29,13 +30,17 @@ lab::LabOptions to_options(const LabArguments& args) {
   for (const std::string& name : args.datapaths) {
     const auto datapath = lab::parse_datapath(name);
     if (!datapath) {
-      throw UsageError("--datapath '" + name + "': expected bridge, routed, tc-redirect or userspace");
+      throw UsageError("--datapath '" + name +
+                       "': expected bridge, routed, tc-redirect, userspace, kvm or libvirt");
     }
     options.datapaths.push_back(*datapath);
   }
   options.hypervisors = args.hypervisors;
   options.sources = args.sources;
   options.delay_us = args.delay_us;
+  const auto accelerator = lab::parse_accelerator(args.accelerator);
+  if (!accelerator) throw UsageError("--accel '" + args.accelerator + "': expected auto, kvm or tcg");
+  options.accelerator = *accelerator;
   options.shell_rc = args.shell_rc;
   return options;
 }
@@ -55,11 +60,18 @@ void print_plan(const lab::LabUpReport& report, std::ostream& out) {
                        source.management_address, source.netns, source.data_if,
                        source.data_address);
   }
-  for (const lab::HypervisorPlan& hv : plan.hypervisors) {
+  for (std::size_t i = 0; i < plan.hypervisors.size(); ++i) {
+    const lab::HypervisorPlan& hv = plan.hypervisors[i];
+    std::string guest = hv.instance;
+    if (hv.runs_vm()) {
+      const auto& state = report.state.at("hypervisors").at(i).at("guest");
+      guest += fmt::format(", QEMU {}, booted in {:.1f} s", state.value("accelerator", "?"),
+                           state.value("boot_seconds", 0.0));
+    }
     out << fmt::format("  {:<6} hypervisor  ssh root@{:<14} netns {:<12} {:<11} PIF {} VIF {} -> "
                        "guest {} ({})\n",
                        hv.name, hv.management_address, hv.netns, lab::to_string(hv.datapath),
-                       hv.pif, hv.vif, hv.guest_address, hv.guest_netns);
+                       hv.pif, hv.vif, hv.guest_address, guest);
   }
   if (!plan.hypervisors.empty()) {
     out << fmt::format("  ssh -i {0}/client_key -o UserKnownHostsFile={0}/known_hosts root@{1}\n",
@@ -69,6 +81,7 @@ void print_plan(const lab::LabUpReport& report, std::ostream& out) {
 
 int run_up(const LabArguments& args) {
   const lab::LabUpReport report = lab::lab_up(to_options(args));
+  for (const std::string& note : report.notes) std::cerr << note << '\n';
   if (args.json) {
     std::cout << report.state.dump(2) << '\n';
   } else {
@@ -109,6 +122,7 @@ nlohmann::json status_json(const lab::LabStatus& status) {
                             {"netns_present", host.netns_present}};
     if (!host.datapath.empty()) entry["datapath"] = host.datapath;
     if (host.role != "guest") entry["sshd_answers"] = host.sshd_answers;
+    if (host.qemu_pid) entry["qemu_running"] = host.qemu_running;
     hosts.push_back(std::move(entry));
   }
   return {{"id", status.id}, {"complete", status.complete}, {"healthy", status.healthy()},
@@ -123,7 +137,8 @@ void print_status(const lab::LabStatus& status, std::ostream& out) {
   }
   out << fmt::format("lab {}: {}\n", status.id, status.healthy() ? "healthy" : "NOT healthy");
   for (const lab::LabHostStatus& host : status.hosts) {
-    const std::string sshd = host.role == "guest" ? "" : host.sshd_answers ? "sshd answers" : "sshd DOWN";
+    std::string sshd = host.role == "guest" ? "" : host.sshd_answers ? "sshd answers" : "sshd DOWN";
+    if (host.qemu_pid) sshd = host.qemu_running ? "QEMU running" : "QEMU DOWN";
     out << fmt::format("  {:<10} {:<10} {:<11} {:<14} netns {:<13} {}\n", host.name, host.role,
                        host.datapath.empty() ? "-" : host.datapath, host.address,
                        host.netns_present ? host.netns : host.netns + " MISSING", sshd);
@@ -157,13 +172,18 @@ std::function<int()> add_lab_command(CLI::App& app) {
   CLI::App* up = lab->add_subcommand("up", "Build a lab (idempotent) and report what it built");
   up->add_option("--id", args->id, "lab id wv1 ... wv99 (default: first free)");
   up->add_option("--datapath", args->datapaths,
-                 "bridge, routed, tc-redirect, userspace (comma-separated, several allowed)")
+                 "bridge, routed, tc-redirect, userspace, kvm, libvirt (comma-separated, several "
+                 "allowed)")
       ->delimiter(',')
       ->capture_default_str();
   up->add_option("--hypervisors", args->hypervisors, "hypervisors per datapath")->capture_default_str();
   up->add_option("--sources", args->sources, "source VMs")->capture_default_str();
   up->add_option("--delay-us", args->delay_us,
                  "delay the userspace forwarder adds to each PIF->VIF frame")
+      ->capture_default_str();
+  up->add_option("--accel", args->accelerator,
+                 "how QEMU runs the kvm and libvirt guests: auto (KVM where it starts the guest's "
+                 "kernel promptly, else TCG), kvm or tcg")
       ->capture_default_str();
   up->add_option("--shell-rc", args->shell_rc,
                  "a file the lab's hosts read as ~/.bashrc for every command run over SSH "

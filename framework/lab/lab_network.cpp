@@ -38,7 +38,8 @@ std::string management_lines(const std::string& address) {
   return fmt::format("link set lo up\nlink set mgmt0 up\naddr add {}/24 dev mgmt0\n", address);
 }
 
-struct SysctlContext {
+// What the per-namespace functions below are given.
+struct PlanContext {
   const LabPlan* plan;
 };
 
@@ -54,7 +55,7 @@ bool write_proc(const std::string& path, const char* value) {
 // solicitations and MLD reports would only add unmatched noise to the
 // captures), no reverse-path filter, forwarding on routed hypervisors.
 std::string apply_sysctls(const std::string& netns, void* context) {
-  const LabPlan& plan = *static_cast<SysctlContext*>(context)->plan;
+  const LabPlan& plan = *static_cast<PlanContext*>(context)->plan;
   std::vector<std::pair<std::string, const char*>> settings = {
       {"/proc/sys/net/ipv6/conf/all/disable_ipv6", "1"},
       {"/proc/sys/net/ipv6/conf/default/disable_ipv6", "1"},
@@ -78,8 +79,17 @@ std::string apply_sysctls(const std::string& netns, void* context) {
 // handles the carrier event, which it may defer by up to a second (always
 // when both ends have the same ifindex, common in fresh namespaces); until
 // then it silently drops every frame. So `up` returns only once every
-// interface of every namespace is IFF_RUNNING.
-std::string wait_until_running(const std::string& netns, void*) {
+// interface of every namespace is IFF_RUNNING, but for a guest's tap, which
+// runs once QEMU opens it (lab_guests waits for that).
+bool is_guest_tap(const LabPlan& plan, const std::string& netns, const std::string& name) {
+  for (const HypervisorPlan& hypervisor : plan.hypervisors) {
+    if (hypervisor.netns == netns && hypervisor.runs_vm() && hypervisor.vif == name) return true;
+  }
+  return false;
+}
+
+std::string wait_until_running(const std::string& netns, void* context) {
+  const LabPlan& plan = *static_cast<PlanContext*>(context)->plan;
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);  // in `netns` now
   if (fd < 0) return "namespace " + netns + ": socket: " + std::strerror(errno);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -91,6 +101,7 @@ std::string wait_until_running(const std::string& netns, void*) {
         ifreq request{};
         std::snprintf(request.ifr_name, IFNAMSIZ, "%s", it->if_name);
         if (::ioctl(fd, SIOCGIFFLAGS, &request) != 0 || (request.ifr_flags & IFF_LOOPBACK)) continue;
+        if (is_guest_tap(plan, netns, it->if_name)) continue;
         if (!(request.ifr_flags & IFF_RUNNING)) waiting_for = it->if_name;
       }
       ::if_freenameindex(interfaces);
@@ -131,6 +142,7 @@ std::string root_link_batch(const LabPlan& plan) {
     attach(hypervisor.netns, hypervisor.root_management_if);
     batch += veth_pair(hypervisor.switch_port, plan.switch_netns, "", hypervisor.pif,
                        hypervisor.netns, hypervisor.pif_mac);
+    if (hypervisor.runs_vm()) continue;  // the VIF is the guest's tap
     batch += veth_pair(hypervisor.vif, hypervisor.netns, hypervisor.vif_mac, hypervisor.guest_if,
                        hypervisor.guest_netns, hypervisor.guest_mac);
   }
@@ -178,10 +190,16 @@ std::string source_batch(const LabPlan& plan, const SourcePlan& source) {
 
 std::string hypervisor_batch(const LabPlan& plan, const HypervisorPlan& hypervisor) {
   std::string batch = management_lines(hypervisor.management_address);
+  batch += fmt::format("link set {} up\n", hypervisor.pif);
   // The VIF's alias names the VM behind it: the lab's hypervisor adapter
-  // finds the VIF from the instance name, as xe or virsh would.
-  batch += fmt::format("link set {} up\nlink set {} alias {} up\n", hypervisor.pif, hypervisor.vif,
-                       hypervisor.guest_netns);
+  // finds the VIF from the instance name, as xe or virsh would. libvirt's
+  // tap is libvirt's to create, and virsh's to name.
+  if (hypervisor.datapath == Datapath::kvm) {
+    batch += fmt::format("tuntap add dev {} mode tap\n", hypervisor.vif);
+  }
+  if (hypervisor.datapath != Datapath::libvirt) {
+    batch += fmt::format("link set {} alias {} up\n", hypervisor.vif, hypervisor.instance);
+  }
   switch (hypervisor.datapath) {
     case Datapath::bridge:
       batch += fmt::format(
@@ -199,6 +217,16 @@ std::string hypervisor_batch(const LabPlan& plan, const HypervisorPlan& hypervis
         batch += fmt::format("neigh replace {} lladdr {} dev {} nud permanent\n",
                              source.data_address, source.data_mac, hypervisor.pif);
       }
+      break;
+    case Datapath::kvm:
+      batch += fmt::format(
+          "link add br0 type bridge\nlink set {} master br0\nlink set {} master br0\n"
+          "link set br0 up\n",
+          hypervisor.pif, hypervisor.vif);
+      break;
+    case Datapath::libvirt:  // libvirtd adds the tap: <interface type='bridge'>
+      batch += fmt::format("link add br0 type bridge\nlink set {} master br0\nlink set br0 up\n",
+                           hypervisor.pif);
       break;
     case Datapath::tc_redirect:  // tc rules: hypervisor_tc_batch
     case Datapath::userspace:    // frames copied by weaver-forwarder
@@ -239,7 +267,7 @@ void create_namespaces(const LabPlan& plan) {
   std::string batch;
   for (const std::string& netns : plan.all_netns()) batch += "netns add " + netns + "\n";
   run_root_batch(plan, "namespaces", batch);
-  SysctlContext context{&plan};
+  PlanContext context{&plan};
   for_each_netns_in_child(plan.all_netns(), apply_sysctls, &context);
 }
 
@@ -256,14 +284,18 @@ void build_network(const LabPlan& plan) {
   for (const HypervisorPlan& hypervisor : plan.hypervisors) {
     run_checked("namespace " + hypervisor.netns, {"ip", "-n", hypervisor.netns, "-batch", "-"},
                 hypervisor_batch(plan, hypervisor));
-    run_checked("namespace " + hypervisor.guest_netns,
-                {"ip", "-n", hypervisor.guest_netns, "-batch", "-"}, guest_batch(plan, hypervisor));
+    if (!hypervisor.guest_netns.empty()) {
+      run_checked("namespace " + hypervisor.guest_netns,
+                  {"ip", "-n", hypervisor.guest_netns, "-batch", "-"},
+                  guest_batch(plan, hypervisor));
+    }
     if (hypervisor.datapath == Datapath::tc_redirect) {
       run_checked("namespace " + hypervisor.netns + " tc",
                   {"tc", "-n", hypervisor.netns, "-batch", "-"}, hypervisor_tc_batch(hypervisor));
     }
   }
-  for_each_netns_in_child(plan.all_netns(), wait_until_running, nullptr);
+  PlanContext context{&plan};
+  for_each_netns_in_child(plan.all_netns(), wait_until_running, &context);
 }
 
 }  // namespace weaver::lab

@@ -27,6 +27,8 @@ std::string to_string(Datapath datapath) {
     case Datapath::routed: return "routed";
     case Datapath::tc_redirect: return "tc-redirect";
     case Datapath::userspace: return "userspace";
+    case Datapath::kvm: return "kvm";
+    case Datapath::libvirt: return "libvirt";
   }
   return "?";
 }
@@ -37,13 +39,33 @@ std::string datapath_tag(Datapath datapath) {
     case Datapath::routed: return "rt";
     case Datapath::tc_redirect: return "tc";
     case Datapath::userspace: return "us";
+    case Datapath::kvm: return "kv";
+    case Datapath::libvirt: return "lv";
   }
   return "?";
 }
 
+bool runs_vm(Datapath datapath) { return datapath == Datapath::kvm || datapath == Datapath::libvirt; }
+
+std::string to_string(Accelerator accelerator) {
+  switch (accelerator) {
+    case Accelerator::automatic: return "auto";
+    case Accelerator::kvm: return "kvm";
+    case Accelerator::tcg: return "tcg";
+  }
+  return "?";
+}
+
+std::optional<Accelerator> parse_accelerator(const std::string& text) {
+  for (Accelerator accelerator : {Accelerator::automatic, Accelerator::kvm, Accelerator::tcg}) {
+    if (text == to_string(accelerator)) return accelerator;
+  }
+  return std::nullopt;
+}
+
 std::optional<Datapath> parse_datapath(const std::string& text) {
   for (Datapath datapath : {Datapath::bridge, Datapath::routed, Datapath::tc_redirect,
-                            Datapath::userspace}) {
+                            Datapath::userspace, Datapath::kvm, Datapath::libvirt}) {
     if (text == to_string(datapath)) return datapath;
   }
   return std::nullopt;
@@ -61,7 +83,7 @@ std::vector<std::string> LabPlan::all_netns() const {
   for (const SourcePlan& source : sources) names.push_back(source.netns);
   for (const HypervisorPlan& hypervisor : hypervisors) {
     names.push_back(hypervisor.netns);
-    names.push_back(hypervisor.guest_netns);
+    if (!hypervisor.guest_netns.empty()) names.push_back(hypervisor.guest_netns);
   }
   return names;
 }
@@ -89,6 +111,7 @@ LabPlan make_lab_plan(const LabOptions& options, int lab_number) {
   plan.prefix = plan.id + "-";
   plan.state_dir = std::string(lab_state_root) + "/" + plan.id;
   plan.delay_us = options.delay_us;
+  plan.accelerator = options.accelerator;
   if (!options.shell_rc.empty()) {
     std::error_code error;
     if (!std::filesystem::is_regular_file(options.shell_rc, error)) {
@@ -125,12 +148,15 @@ LabPlan make_lab_plan(const LabOptions& options, int lab_number) {
       hypervisor.domid = k + 1;
       hypervisor.pif_mac = make_mac(L, MacRole::pif, k);
       hypervisor.pif_address = fmt::format("198.18.{}.{}", L, 100 + k);
-      hypervisor.vif = fmt::format("vif{}.0", hypervisor.domid);
+      // A VM's tap is named as libvirt names the first one; the namespace
+      // keeps it apart from other labs'.
+      hypervisor.vif = hypervisor.runs_vm() ? "vnet0" : fmt::format("vif{}.0", hypervisor.domid);
       hypervisor.vif_mac = make_mac(L, MacRole::vif, k);
       hypervisor.management_address = fmt::format("198.19.{}.{}", L, 2 + k);
       hypervisor.switch_port = "p-" + hypervisor.name;
       hypervisor.root_management_if = plan.prefix + "m-" + hypervisor.name;
-      hypervisor.guest_netns = hypervisor.netns + "-vm";
+      hypervisor.instance = hypervisor.netns + "-vm";
+      if (!hypervisor.runs_vm()) hypervisor.guest_netns = hypervisor.instance;
       hypervisor.guest_address = fmt::format("198.18.{}.{}", 100 + L, 1 + k);
       hypervisor.guest_mac = make_mac(L, MacRole::guest, k);
       plan.hypervisors.push_back(std::move(hypervisor));

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "lab_libvirtd.hpp"
 #include "process.hpp"
 #include "weaver/lab/lab_error.hpp"
 
@@ -33,15 +34,25 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out.flush()) throw LabError(path + ": cannot write");
 }
 
+// The session environment (sshd takes only its first SetEnv line):
 // --shell-rc: HOME points at a folder holding that file as .bashrc, which
 // bash reads for each command sshd runs. Commands still start in root's home
 // (sshd changes into it before HOME is set), so ~/.cache/weaver stays put.
-std::string shell_rc_setting(const LabPlan& plan) {
-  if (plan.shell_rc.empty()) return "";
-  const std::string home = plan.state_dir + "/home";
-  ::mkdir(home.c_str(), 0700);
-  write_file(home + "/.bashrc", read_file(plan.shell_rc));
-  return "SetEnv HOME=" + home + "\n";
+// A libvirt hypervisor: virsh finds the lab's own libvirtd.
+std::string environment_setting(const LabPlan& plan, const SshHost& host) {
+  std::string variables;
+  if (!plan.shell_rc.empty()) {
+    const std::string home = plan.state_dir + "/home";
+    ::mkdir(home.c_str(), 0700);
+    write_file(home + "/.bashrc", read_file(plan.shell_rc));
+    variables += " HOME=" + home;
+  }
+  for (const HypervisorPlan& hypervisor : plan.hypervisors) {
+    if (hypervisor.name == host.name && hypervisor.datapath == Datapath::libvirt) {
+      variables += " LIBVIRT_DEFAULT_URI=" + libvirt_uri(plan, hypervisor);
+    }
+  }
+  return variables.empty() ? "" : "SetEnv" + variables + "\n";
 }
 
 std::string sshd_config(const LabPlan& plan, const SshHost& host) {
@@ -61,7 +72,7 @@ std::string sshd_config(const LabPlan& plan, const SshHost& host) {
          "MaxStartups 200:30:400\n"
          "MaxSessions 64\n"
          "Subsystem sftp internal-sftp\n"
-         "LogLevel ERROR\n" + shell_rc_setting(plan);
+         "LogLevel ERROR\n" + environment_setting(plan, host);
 }
 
 }  // namespace

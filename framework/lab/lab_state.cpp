@@ -45,7 +45,8 @@ nlohmann::json make_state(const LabPlan& plan, const LabProcesses& processes, do
        {{"datapaths", datapaths},
         {"hypervisors", plan.hypervisors_per_datapath},
         {"sources", static_cast<int>(plan.sources.size())},
-        {"delay_us", plan.delay_us}}},
+        {"delay_us", plan.delay_us},
+        {"accelerator", to_string(plan.accelerator)}}},
       {"ssh",
        {{"user", "root"},
         {"port", 22},
@@ -83,14 +84,23 @@ nlohmann::json make_state(const LabPlan& plan, const LabProcesses& processes, do
         {"vif", hypervisor.vif},
         {"vif_mac", hypervisor.vif_mac},
         {"domid", hypervisor.domid},
+        {"adapter", hypervisor.datapath == Datapath::libvirt ? "libvirt" : "lab"},
         {"guest",
-         {{"instance", hypervisor.guest_netns},
-          {"netns", hypervisor.guest_netns},
+         {{"instance", hypervisor.instance},
           {"interface", hypervisor.guest_if},
           {"address", hypervisor.guest_address},
           {"mac", hypervisor.guest_mac}}},
         {"sshd_pid", pid_or_null(processes.sshd, hypervisor.name)},
     };
+    nlohmann::json& guest = entry["guest"];
+    if (!hypervisor.guest_netns.empty()) guest["netns"] = hypervisor.guest_netns;
+    if (const auto vm = processes.guests.find(hypervisor.name); vm != processes.guests.end()) {
+      guest["qemu_pid"] = vm->second.qemu;
+      guest["accelerator"] = to_string(vm->second.accelerator);
+      guest["boot_seconds"] = vm->second.boot_seconds;
+      guest["console_log"] = guest_files(plan, hypervisor).console_log;
+      if (vm->second.libvirtd) entry["libvirtd_pid"] = vm->second.libvirtd;
+    }
     if (hypervisor.datapath == Datapath::routed) entry["pif_address"] = hypervisor.pif_address;
     if (hypervisor.datapath == Datapath::userspace) {
       entry["delay_us"] = plan.delay_us;
@@ -112,12 +122,16 @@ LabOptions options_from_state(const nlohmann::json& state) {
   result.hypervisors = options.at("hypervisors").get<int>();
   result.sources = options.at("sources").get<int>();
   result.delay_us = options.at("delay_us").get<int>();
+  if (const auto accelerator = options.find("accelerator"); accelerator != options.end()) {
+    result.accelerator =
+        parse_accelerator(accelerator->get<std::string>()).value_or(Accelerator::automatic);
+  }
   return result;
 }
 
 bool same_options(const LabOptions& a, const LabOptions& b) {
   return a.datapaths == b.datapaths && a.hypervisors == b.hypervisors && a.sources == b.sources &&
-         a.delay_us == b.delay_us;
+         a.delay_us == b.delay_us && a.accelerator == b.accelerator;
 }
 
 void write_state(const LabPlan& plan, const nlohmann::json& state) {

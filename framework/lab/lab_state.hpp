@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "lab_guests.hpp"
 #include "weaver/lab/lab_plan.hpp"
 
 namespace weaver::lab {
@@ -16,6 +17,7 @@ namespace weaver::lab {
 struct LabProcesses {
   std::map<std::string, pid_t> sshd;       // host name -> pid
   std::map<std::string, pid_t> forwarder;  // hypervisor name -> pid
+  std::map<std::string, GuestProcess> guests;  // hypervisor name -> its VM
 };
 
 std::string state_file_path(const std::string& id);

@@ -1,5 +1,6 @@
 // `lab status`: the hosts of a lab from its state file, whether their
 // namespaces exist and whether each sshd answers.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,7 +20,9 @@ bool netns_exists(const std::string& netns) {
 
 bool LabStatus::healthy() const {
   return complete && std::all_of(hosts.begin(), hosts.end(), [](const LabHostStatus& host) {
-           return host.netns_present && (host.role == "guest" || host.sshd_answers);
+           if (!host.netns_present) return false;
+           if (host.role == "guest") return host.qemu_pid == 0 || host.qemu_running;
+           return host.sshd_answers;
          });
 }
 
@@ -39,8 +42,10 @@ LabStatus lab_status(const std::string& id) {
                               hypervisor.at("datapath"), hypervisor.at("management_address"),
                               false, false});
       const auto& guest = hypervisor.at("guest");
-      status.hosts.push_back({guest.at("instance"), "guest", guest.at("netns"), "",
-                              guest.at("address"), false, false});
+      LabHostStatus entry{guest.at("instance"), "guest", guest.value("netns", ""), "",
+                          guest.at("address"), false, false, guest.value("qemu_pid", 0), false};
+      if (entry.qemu_pid) entry.netns = hypervisor.at("netns");
+      status.hosts.push_back(std::move(entry));
     }
   } catch (const nlohmann::json::exception&) {
     status.complete = false;  // unreadable state: treated as a broken lab
@@ -49,6 +54,7 @@ LabStatus lab_status(const std::string& id) {
   for (LabHostStatus& host : status.hosts) {
     host.netns_present = netns_exists(host.netns);
     if (host.role != "guest" && host.netns_present) host.sshd_answers = sshd_answers(host.address, 500);
+    if (host.qemu_pid) host.qemu_running = ::kill(host.qemu_pid, 0) == 0;
   }
   return status;
 }

@@ -1,5 +1,6 @@
 // `lab up`: claim an id, build namespaces and links, start forwarders and
-// sshds, wait for every sshd to answer, write state.json. Anything that fails
+// sshds, boot the kvm and libvirt guests, wait for every sshd to answer,
+// write state.json. Anything that fails
 // on the way removes what was built (and `down --all` catches the rest if
 // this process is killed).
 #include <signal.h>
@@ -120,7 +121,7 @@ void wait_for_forwarders(const LabPlan& plan, const LabProcesses& processes, int
   }
 }
 
-void build(const LabPlan& plan, LabProcesses& processes) {
+void build(const LabPlan& plan, LabProcesses& processes, std::vector<std::string>& notes) {
   generate_ssh_keys(plan);
   create_namespaces(plan);
   build_network(plan);
@@ -133,6 +134,7 @@ void build(const LabPlan& plan, LabProcesses& processes) {
   }
   const std::vector<SshHost> hosts = ssh_hosts(plan);
   for (const SshHost& host : hosts) processes.sshd[host.name] = start_sshd(plan, host);
+  processes.guests = boot_guests(plan, notes);
   wait_for_sshds(hosts, 10'000);
   wait_for_forwarders(plan, processes, 10'000);
 }
@@ -156,7 +158,7 @@ LabUpReport lab_up(const LabOptions& options) {
   report.plan = make_lab_plan(options, number);
   UpTransaction transaction(report.plan.id);
   LabProcesses processes;
-  build(report.plan, processes);
+  build(report.plan, processes, report.notes);
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   report.state = make_state(report.plan, processes, report.seconds);

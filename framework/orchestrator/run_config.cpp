@@ -369,16 +369,34 @@ Configuration lab_configuration(const LabStateReader& reader, const SshEndpoint&
                                 const nlohmann::json& entry, const std::string& path) {
   Configuration configuration;
   configuration.hypervisor = lab_endpoint(reader, shared, entry, path);
+  // The namespace datapaths' VIFs carry the guest's name as their alias (the
+  // lab adapter); a libvirt guest's tap is found as on any libvirt host.
   configuration.adapter = "lab";
+  if (const auto adapter = entry.find("adapter"); adapter != entry.end()) {
+    configuration.adapter = reader.text(entry, path, "adapter");
+    if (configuration.adapter != "lab" && configuration.adapter != "libvirt") {
+      reader.fail(child(path, "adapter"), "expected lab or libvirt");
+    }
+  }
   configuration.pif = reader.text(entry, path, "pif", &remote::validate_interface_name);
   const nlohmann::json& guest = reader.object(entry, path, "guest");
   configuration.vm =
       reader.text(guest, child(path, "guest"), "instance", &remote::validate_vm_name);
   configuration.destination =
       reader.text(guest, child(path, "guest"), "address", &remote::validate_host);
-  configuration.vm_shell.netns =
-      reader.text(guest, child(path, "guest"), "netns", &remote::validate_vm_name);
+  // A QEMU guest has no namespace to run egress traffic in.
+  if (guest.contains("netns")) {
+    configuration.vm_shell.netns =
+        reader.text(guest, child(path, "guest"), "netns", &remote::validate_vm_name);
+  }
   configuration.datapath = reader.text(entry, path, "datapath");
+  if (guest.contains("accelerator")) {
+    const std::string accelerator = reader.text(guest, child(path, "guest"), "accelerator");
+    if (accelerator != "kvm" && accelerator != "tcg") {
+      reader.fail(child(child(path, "guest"), "accelerator"), "expected kvm or tcg");
+    }
+    configuration.datapath += " (QEMU " + accelerator + ")";
+  }
   if (const auto delay = entry.find("delay_us"); delay != entry.end()) {
     const std::int64_t delay_us = reader.integer(*delay, child(path, "delay_us"), 0, 1'000'000);
     if (delay_us > 0) configuration.datapath += fmt::format(" delay {} us", delay_us);

@@ -6,6 +6,9 @@ WEAVER_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
   tcpdump hping3 ethtool python3 openssh-server openssh-client iproute2
+  # The lab's kvm and libvirt datapaths: QEMU, libvirtd and virsh, and what
+  # their guests boot (the cloud kernel's virtio modules, a static busybox).
+  qemu-system-x86 libvirt-daemon-system libvirt-clients linux-image-cloud-amd64 busybox-static
 )
 
 # Only the tests need these: the HTML report is rendered in headless Chromium,

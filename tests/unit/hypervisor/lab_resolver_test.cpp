@@ -47,6 +47,18 @@ TEST(LabResolver, PicksTheVifWithTheIndex) {
   EXPECT_EQ(resolve("lab", executor, "wv90-br0-vm", 0), "vif1.0");
 }
 
+// A kvm guest's taps: vnet<N>, taken in the order ip lists them.
+TEST(LabResolver, TakesAQemuGuestsTapsInOrder) {
+  FakeExecutor executor;
+  executor.reply(kLinkShow, 0,
+                 vif_line(4, "vnet0", "wv90-kv0-vm") + vif_line(9, "vnet1", "wv90-kv0-vm"));
+  EXPECT_EQ(resolve("lab", executor, "wv90-kv0-vm", 0), "vnet0");
+  EXPECT_EQ(resolve("lab", executor, "wv90-kv0-vm", 1), "vnet1");
+  EXPECT_EQ(resolve_error("lab", executor, "wv90-kv0-vm", 2),
+            "root@10.0.0.2:22: lab: VM 'wv90-kv0-vm' has no VIF with index 2 "
+            "(its interfaces: vnet0, vnet1)");
+}
+
 TEST(LabResolver, ReportsAVmNoInterfaceNames) {
   FakeExecutor executor;
   executor.reply(kLinkShow, 0, kLabLinks);

@@ -17,6 +17,9 @@ struct LabUpReport {
   bool already_up = false;  // an identical, healthy lab existed: nothing built
   double seconds = 0;       // wall time of `up`
   nlohmann::json state;     // the state file's content
+  // One line each for what the user should know about how the lab was
+  // built (the accelerator the guests fell back to).
+  std::vector<std::string> notes;
 };
 
 // Builds the lab (idempotent: an identical healthy lab is reported, not
@@ -45,11 +48,13 @@ std::vector<std::string> list_labs();
 struct LabHostStatus {
   std::string name;
   std::string role;  // source, hypervisor, guest
-  std::string netns;
+  std::string netns;      // a VM guest's is its hypervisor's, where QEMU runs
   std::string datapath;  // hypervisors only
   std::string address;
   bool netns_present = false;
   bool sshd_answers = false;  // sources and hypervisors only
+  int qemu_pid = 0;            // VM guests only
+  bool qemu_running = false;
 };
 
 struct LabStatus {
@@ -66,5 +71,9 @@ LabStatus lab_status(const std::string& id);
 // (with its Debian package) that these options need.
 void check_lab_privileges();
 void check_lab_tools(const LabOptions& options);
+
+// The datapaths of the lab a run brings up when none is up: every one, but
+// kvm and libvirt where their tools are missing (`note` then says which).
+std::vector<Datapath> default_datapaths(std::string& note);
 
 }  // namespace weaver::lab

@@ -14,12 +14,22 @@
 
 namespace weaver::lab {
 
-enum class Datapath { bridge, routed, tc_redirect, userspace };
+// The first four are network namespaces end to end; kvm and libvirt boot a
+// real QEMU guest whose virtio-net NIC is backed by a tap (the VIF) on a
+// Linux bridge with the PIF, QEMU started directly or through libvirtd.
+enum class Datapath { bridge, routed, tc_redirect, userspace, kvm, libvirt };
 
 std::string to_string(Datapath datapath);
 std::optional<Datapath> parse_datapath(const std::string& text);
-// Two-letter tag used in namespace names: br, rt, tc, us.
+// Two-letter tag used in namespace names: br, rt, tc, us, kv, lv.
 std::string datapath_tag(Datapath datapath);
+bool runs_vm(Datapath datapath);  // kvm, libvirt
+
+// How QEMU runs the kvm and libvirt guests: automatic is KVM where /dev/kvm
+// opens and the guest's kernel starts promptly under it, else TCG.
+enum class Accelerator { automatic, kvm, tcg };
+std::string to_string(Accelerator accelerator);
+std::optional<Accelerator> parse_accelerator(const std::string& text);
 
 struct LabOptions {
   std::optional<std::string> id;  // wv1 ... wv99; empty: first free
@@ -27,6 +37,7 @@ struct LabOptions {
   int hypervisors = 1;  // per datapath
   int sources = 1;
   int delay_us = 0;  // userspace datapath only
+  Accelerator accelerator = Accelerator::automatic;  // kvm and libvirt datapaths only
   // A file the lab's hosts run as their shell start-up file (~/.bashrc) for
   // every command sshd runs, to reproduce hosts whose start-up is slow;
   // empty: the machine's own.
@@ -57,15 +68,17 @@ struct HypervisorPlan {
   std::string pif = "eth0";
   std::string pif_mac;
   std::string pif_address;  // 198.18.L.(100+k); configured on the routed datapath only
-  std::string vif;          // vif<domid>.0
+  std::string vif;          // vif<domid>.0; vnet0 for a VM's tap
   std::string vif_mac;
   std::string management_address;  // 198.19.L.(2+k)
   std::string switch_port;         // p-br0
   std::string root_management_if;  // wv1-m-br0
-  std::string guest_netns;         // wv1-br0-vm
+  std::string instance;            // wv1-br0-vm: the guest's namespace or VM domain name
+  std::string guest_netns;         // = instance for namespace guests; empty for VMs
   std::string guest_if = "eth0";
   std::string guest_address;  // 198.18.(100+L).(1+k)
   std::string guest_mac;
+  bool runs_vm() const { return lab::runs_vm(datapath); }
   // The MAC a source sends guest traffic to: the guest itself, or the PIF
   // when the hypervisor routes.
   const std::string& next_hop_mac() const {
@@ -79,6 +92,7 @@ struct LabPlan {
   std::string prefix;  // wv1-
   std::string state_dir;
   int delay_us = 0;
+  Accelerator accelerator = Accelerator::automatic;
   std::string shell_rc;  // absolute; empty: none
   std::vector<Datapath> datapaths;
   int hypervisors_per_datapath = 1;
