@@ -63,7 +63,9 @@ void print_plan(const lab::LabUpReport& report, std::ostream& out) {
   for (std::size_t i = 0; i < plan.hypervisors.size(); ++i) {
     const lab::HypervisorPlan& hv = plan.hypervisors[i];
     std::string guest = hv.instance;
+    std::string vif = hv.vif;
     if (hv.runs_vm()) {
+      vif = report.state.at("hypervisors").at(i).value("vif", vif);
       const auto& state = report.state.at("hypervisors").at(i).at("guest");
       guest += fmt::format(", QEMU {}, booted in {:.1f} s", state.value("accelerator", "?"),
                            state.value("boot_seconds", 0.0));
@@ -71,7 +73,7 @@ void print_plan(const lab::LabUpReport& report, std::ostream& out) {
     out << fmt::format("  {:<6} hypervisor  ssh root@{:<14} netns {:<12} {:<11} PIF {} VIF {} -> "
                        "guest {} ({})\n",
                        hv.name, hv.management_address, hv.netns, lab::to_string(hv.datapath),
-                       hv.pif, hv.vif, hv.guest_address, guest);
+                       hv.pif, vif, hv.guest_address, guest);
   }
   if (!plan.hypervisors.empty()) {
     out << fmt::format("  ssh -i {0}/client_key -o UserKnownHostsFile={0}/known_hosts root@{1}\n",

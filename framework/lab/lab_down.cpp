@@ -132,8 +132,16 @@ LabDownReport remove_matching(const NameMatcher& match, const std::regex& cmdlin
   report.namespaces = matching(list_dir("/run/netns"), match);
   report.links = matching(root_links(), match);
   report.state_dirs = matching(list_dir(lab_state_root), match);
-  for (pid_t pid : lab_processes(report.namespaces, cmdline_pattern)) report.processes.push_back(pid);
-  terminate({report.processes.begin(), report.processes.end()});
+  // Again until none is left: a daemon may have forked a child just before
+  // it ended (libvirtd starting QEMU for a `virsh start` still in flight).
+  for (int round = 0; round < 5; ++round) {
+    std::vector<pid_t> pids = lab_processes(report.namespaces, cmdline_pattern);
+    pids.erase(std::remove_if(pids.begin(), pids.end(), [](pid_t pid) { return !alive(pid); }),
+               pids.end());  // zombies wait for their parent, not for us
+    if (pids.empty()) break;
+    report.processes.insert(report.processes.end(), pids.begin(), pids.end());
+    terminate(pids);
+  }
   // Root-namespace ends first: deleting a veth deletes its peer at once,
   // while a namespace's own links go away asynchronously after `netns del`.
   std::string batch;

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <thread>
 
 #include "lab_libvirtd.hpp"
@@ -125,6 +126,7 @@ class GuestBooter {
       boot.process.qemu = spawn_detached(
           qemu_argv(hypervisor, boot.files, kernel_, boot.process.accelerator), hypervisor.netns,
           plan_.state_dir + "/" + hypervisor.name + ".qemu.log");
+      boot.process.tap = hypervisor.vif;
       return;
     }
     const std::string xml_path = plan_.state_dir + "/" + hypervisor.name + ".domain.xml";
@@ -136,6 +138,10 @@ class GuestBooter {
     const std::string pid_file =
         plan_.state_dir + "/" + hypervisor.name + ".libvirt/run/qemu/" + hypervisor.instance + ".pid";
     boot.process.qemu = static_cast<pid_t>(std::atol(read_text(pid_file).c_str()));
+    // libvirtd numbers its taps on: after a restart the guest's is vnet1.
+    // `-q domiflist`: " vnet1   bridge   br0   virtio   02:57:..." per NIC.
+    std::istringstream row(virsh(plan_, hypervisor, {"domiflist", hypervisor.instance}));
+    row >> boot.process.tap;
   }
 
   void stop(Boot& boot) {

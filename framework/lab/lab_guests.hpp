@@ -36,6 +36,7 @@ std::string domain_xml(const HypervisorPlan& hypervisor, const GuestFiles& files
 struct GuestProcess {
   pid_t qemu = 0;      // libvirt: read from libvirtd's pid file once started
   pid_t libvirtd = 0;  // libvirt datapath only
+  std::string tap;     // the VIF: the lab's vnet0, or the tap libvirtd made
   Accelerator accelerator = Accelerator::tcg;
   double boot_seconds = 0;  // QEMU start (the last one) to the ready line
 };

@@ -95,6 +95,7 @@ nlohmann::json make_state(const LabPlan& plan, const LabProcesses& processes, do
     nlohmann::json& guest = entry["guest"];
     if (!hypervisor.guest_netns.empty()) guest["netns"] = hypervisor.guest_netns;
     if (const auto vm = processes.guests.find(hypervisor.name); vm != processes.guests.end()) {
+      entry["vif"] = vm->second.tap;
       guest["qemu_pid"] = vm->second.qemu;
       guest["accelerator"] = to_string(vm->second.accelerator);
       guest["boot_seconds"] = vm->second.boot_seconds;
