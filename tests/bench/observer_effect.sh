@@ -24,23 +24,25 @@
 # once with libpcap: what each reports (matched/sent, its own losses) and
 # what the in-kernel reference sees while each is attached.
 #
-# Usage (root): tests/bench/observer_effect.sh [--quick] [--capture agent|tcpdump|ebpf] [--seconds S]
-#                                               [--build DIR]
+# Usage (root): tests/bench/observer_effect.sh [--quick] [--vms] [--capture agent|tcpdump|ebpf]
+#                                               [--seconds S] [--build DIR]
 #   --quick     10 000 pps only, no kernel+w pass, no userspace: the CI check
+#   --vms       the kvm and libvirt datapaths too (QEMU guests on a bridged tap)
 #   --build     where weaver was built (default: build)
 # Exit 0 when every check passes, 1 otherwise, 2 on bad usage, 77 when it
 # cannot run here (not root).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-quick=0 capture=agent seconds=2 build=build
+quick=0 vms=0 capture=agent seconds=2 build=build
 while (($#)); do
   case $1 in
     --quick) quick=1; shift ;;
+    --vms) vms=1; shift ;;
     --capture) capture=${2:?}; shift 2 ;;
     --seconds) seconds=${2:?}; shift 2 ;;
     --build) build=${2:?}; shift 2 ;;
-    *) echo "usage: $0 [--quick] [--capture agent|tcpdump] [--seconds S] [--build DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--vms] [--capture agent|tcpdump|ebpf] [--seconds S] [--build DIR]" >&2; exit 2 ;;
   esac
 done
 [[ $seconds =~ ^[1-9][0-9]?$ ]] || { echo "$0: --seconds: 1 to 99" >&2; exit 2; }
@@ -65,6 +67,7 @@ trap 'exit 130' INT TERM
 
 datapaths=bridge,routed,tc-redirect
 ((quick)) || datapaths+=,userspace
+((vms)) && datapaths+=,kvm,libvirt
 "$weaver" lab up --id "$lab" --datapath "$datapaths" --json >"$work/lab.json"
 ((quick)) || "$weaver" lab up --id "$delay_lab" --datapath userspace --delay-us 500 --json >"$work/delay_lab.json"
 
