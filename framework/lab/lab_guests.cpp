@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -262,6 +263,11 @@ std::string domain_xml(const HypervisorPlan& hypervisor, const GuestFiles& files
 
 std::map<std::string, GuestProcess> boot_guests(const LabPlan& plan,
                                                 std::vector<std::string>& notes) {
+  // A lab of namespace datapaths needs no guest kernel, busybox or /dev/kvm.
+  if (std::none_of(plan.hypervisors.begin(), plan.hypervisors.end(),
+                   [](const HypervisorPlan& hypervisor) { return hypervisor.runs_vm(); })) {
+    return {};
+  }
   return GuestBooter(plan, notes).boot();
 }
 
