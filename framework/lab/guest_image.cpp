@@ -211,9 +211,7 @@ void write_guest_initramfs(const std::string& path, const GuestKernel& kernel,
                        read_whole("/lib/modules/" + kernel.release + "/" + module, 64 << 20), 0,
                        0});
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << write_newc(entries);
-  if (!out.flush()) throw LabError(path + ": cannot write");
+  write_text_file(path, write_newc(entries));
 }
 
 }  // namespace weaver::lab

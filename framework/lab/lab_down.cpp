@@ -95,33 +95,18 @@ std::vector<pid_t> lab_processes(const std::vector<std::string>& netns_names,
   return pids;
 }
 
-bool alive(pid_t pid) {
-  std::string rest;
-  try {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string pid_text;
-    if (!(in >> pid_text)) return false;
-    rest.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  } catch (const std::exception&) {
-    return false;  // it ended while being read
-  }
-  // comm may contain spaces: the state follows the last ')'.
-  const auto close = rest.rfind(')');
-  return close != std::string::npos && close + 2 < rest.size() && rest[close + 2] != 'Z';
-}
-
 void terminate(const std::vector<pid_t>& pids) {
   for (pid_t pid : pids) ::kill(pid, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  while (std::any_of(pids.begin(), pids.end(), alive) &&
+  while (std::any_of(pids.begin(), pids.end(), process_running) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   for (pid_t pid : pids) {
-    if (alive(pid)) ::kill(pid, SIGKILL);
+    if (process_running(pid)) ::kill(pid, SIGKILL);
   }
   // Gone for sure before links and namespaces are deleted under them.
-  while (std::any_of(pids.begin(), pids.end(), alive) &&
+  while (std::any_of(pids.begin(), pids.end(), process_running) &&
          std::chrono::steady_clock::now() < deadline + std::chrono::seconds(1)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
@@ -136,7 +121,7 @@ LabDownReport remove_matching(const NameMatcher& match, const std::regex& cmdlin
   // it ended (libvirtd starting QEMU for a `virsh start` still in flight).
   for (int round = 0; round < 5; ++round) {
     std::vector<pid_t> pids = lab_processes(report.namespaces, cmdline_pattern);
-    pids.erase(std::remove_if(pids.begin(), pids.end(), [](pid_t pid) { return !alive(pid); }),
+    pids.erase(std::remove_if(pids.begin(), pids.end(), [](pid_t pid) { return !process_running(pid); }),
                pids.end());  // zombies wait for their parent, not for us
     if (pids.empty()) break;
     report.processes.insert(report.processes.end(), pids.begin(), pids.end());

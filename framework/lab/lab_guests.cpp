@@ -43,13 +43,11 @@ std::string last_line(const std::string& text) {
   return start == std::string::npos ? trimmed : trimmed.substr(start + 1);
 }
 
-bool alive(pid_t pid) { return pid > 0 && ::kill(pid, 0) == 0; }
-
 void kill_and_wait(pid_t pid) {
   if (pid <= 0) return;
   ::kill(pid, SIGKILL);
   const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (alive(pid) && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (process_running(pid) && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 // Why KVM cannot be used at all, or empty.
@@ -131,9 +129,7 @@ class GuestBooter {
       return;
     }
     const std::string xml_path = plan_.state_dir + "/" + hypervisor.name + ".domain.xml";
-    std::ofstream xml(xml_path, std::ios::trunc);
-    xml << domain_xml(hypervisor, boot.files, kernel_, boot.process.accelerator);
-    if (!xml.flush()) throw LabError(xml_path + ": cannot write");
+    write_text_file(xml_path, domain_xml(hypervisor, boot.files, kernel_, boot.process.accelerator));
     virsh(plan_, hypervisor, {"define", xml_path});
     virsh(plan_, hypervisor, {"start", hypervisor.instance});
     const std::string pid_file =
@@ -176,10 +172,10 @@ class GuestBooter {
       start(boot);
       return false;
     }
-    if (!alive(boot.process.qemu) || waited > ready_deadline) {
+    if (!process_running(boot.process.qemu) || waited > ready_deadline) {
       throw LabError(fmt::format("guest {} did not come up ({}; its console, {}, ends: '{}')",
                                  hypervisor.instance,
-                                 alive(boot.process.qemu) ? "no ready line in time" : "QEMU ended",
+                                 process_running(boot.process.qemu) ? "no ready line in time" : "QEMU ended",
                                  boot.files.console_log, last_line(console)));
     }
     return false;

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 #include "process.hpp"
@@ -25,12 +24,6 @@ const std::pair<const char*, const char*> private_dirs[] = {
     {"etc", "/etc/libvirt"},
     {"log", "/var/log/libvirt"},
 };
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw LabError(path + ": cannot write");
-}
 
 // The lab runs QEMU as root with no confinement, cgroups or per-VM /dev:
 // none of which a namespace lab without systemd can give, and none of which
@@ -79,8 +72,8 @@ pid_t start_libvirtd(const LabPlan& plan, const HypervisorPlan& hypervisor) {
     if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) throw LabError(path + ": cannot create");
     argv.push_back(path);
   }
-  write_file(root + "/etc/qemu.conf", qemu_conf);
-  write_file(root + "/etc/libvirtd.conf", libvirtd_conf);
+  write_text_file(root + "/etc/qemu.conf", qemu_conf);
+  write_text_file(root + "/etc/libvirtd.conf", libvirtd_conf);
   // The config's real path, not /etc/libvirt's: it names the lab on the
   // daemon's command line, where `lab down` looks.
   argv.push_back(root + "/etc/libvirtd.conf");
@@ -94,7 +87,7 @@ void wait_for_libvirtd(const LabPlan& plan, const HypervisorPlan& hypervisor, pi
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   struct stat info{};
   while (::stat(socket.c_str(), &info) != 0 || !S_ISSOCK(info.st_mode)) {
-    if (::kill(pid, 0) != 0 || std::chrono::steady_clock::now() > deadline) {
+    if (!process_running(pid) || std::chrono::steady_clock::now() > deadline) {
       throw LabError("libvirtd of " + hypervisor.netns + " did not start (see " + root + ".log)");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -12,7 +12,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <fmt/format.h>
 
 #include "process.hpp"
@@ -116,11 +115,7 @@ std::string wait_until_running(const std::string& netns, void* context) {
 // `ip` process names the lab on its command line and `lab down` finds it.
 void run_root_batch(const LabPlan& plan, const std::string& name, const std::string& batch) {
   const std::string path = plan.state_dir + "/" + name + ".batch";
-  {
-    std::ofstream out(path, std::ios::trunc);
-    out << batch;
-    if (!out.flush()) throw LabError(path + ": cannot write");
-  }
+  write_text_file(path, batch);
   run_checked("lab " + plan.id + " " + name, {"ip", "-batch", path});
 }
 

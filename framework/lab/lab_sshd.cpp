@@ -28,12 +28,6 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw LabError(path + ": cannot write");
-}
-
 // The session environment (sshd takes only its first SetEnv line):
 // --shell-rc: HOME points at a folder holding that file as .bashrc, which
 // bash reads for each command sshd runs. Commands still start in root's home
@@ -44,7 +38,7 @@ std::string environment_setting(const LabPlan& plan, const SshHost& host) {
   if (!plan.shell_rc.empty()) {
     const std::string home = plan.state_dir + "/home";
     ::mkdir(home.c_str(), 0700);
-    write_file(home + "/.bashrc", read_file(plan.shell_rc));
+    write_text_file(home + "/.bashrc", read_file(plan.shell_rc));
     variables += " HOME=" + home;
   }
   for (const HypervisorPlan& hypervisor : plan.hypervisors) {
@@ -110,7 +104,7 @@ void generate_ssh_keys(const LabPlan& plan) {
     public_key >> type >> key;
     known_hosts += host.address + " " + type + " " + key + "\n";
   }
-  write_file(known_hosts_path(plan), known_hosts);
+  write_text_file(known_hosts_path(plan), known_hosts);
 }
 
 pid_t start_sshd(const LabPlan& plan, const SshHost& host) {
@@ -118,7 +112,7 @@ pid_t start_sshd(const LabPlan& plan, const SshHost& host) {
   // only the system's sshd unit creates; it is shared, never removed by us.
   ::mkdir("/run/sshd", 0755);
   const std::string config = plan.state_dir + "/" + host.name + ".sshd_config";
-  write_file(config, sshd_config(plan, host));
+  write_text_file(config, sshd_config(plan, host));
   const std::string sshd = find_tool("sshd");
   return spawn_detached({sshd, "-D", "-e", "-f", config}, host.netns,
                         plan.state_dir + "/" + host.name + ".sshd.log");

@@ -1,12 +1,12 @@
 // `lab status`: the hosts of a lab from its state file, whether their
 // namespaces exist and whether each sshd answers.
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "lab_sshd.hpp"
 #include "lab_state.hpp"
+#include "process.hpp"
 #include "weaver/lab/lab.hpp"
 
 namespace weaver::lab {
@@ -54,7 +54,7 @@ LabStatus lab_status(const std::string& id) {
   for (LabHostStatus& host : status.hosts) {
     host.netns_present = netns_exists(host.netns);
     if (host.role != "guest" && host.netns_present) host.sshd_answers = sshd_answers(host.address, 500);
-    if (host.qemu_pid) host.qemu_running = ::kill(host.qemu_pid, 0) == 0;
+    if (host.qemu_pid) host.qemu_running = process_running(host.qemu_pid);
   }
   return status;
 }

@@ -113,7 +113,7 @@ void wait_for_forwarders(const LabPlan& plan, const LabProcesses& processes, int
       std::ifstream in(log);
       const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       if (text.find("weaver-forwarder: ready: ") != std::string::npos) break;
-      if (::kill(pid, 0) != 0 || std::chrono::steady_clock::now() > deadline) {
+      if (!process_running(pid) || std::chrono::steady_clock::now() > deadline) {
         throw LabError("forwarder of " + name + " did not start (see " + log + ")");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));

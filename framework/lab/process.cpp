@@ -11,6 +11,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "weaver/lab/lab_error.hpp"
@@ -242,6 +244,27 @@ void for_each_netns_in_child(const std::vector<std::string>& netns_names,
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
   if (decode_status(status) != 0) throw LabError(message.empty() ? "netns setup failed" : message);
+}
+
+bool process_running(pid_t pid) {
+  std::string rest;
+  try {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string pid_text;
+    if (!(in >> pid_text)) return false;
+    rest.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception&) {
+    return false;  // it ended while being read
+  }
+  // comm may contain spaces: the state follows the last ')'.
+  const auto close = rest.rfind(')');
+  return close != std::string::npos && close + 2 < rest.size() && rest[close + 2] != 'Z';
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) throw LabError(path + ": cannot write");
 }
 
 }  // namespace weaver::lab

@@ -42,4 +42,11 @@ void for_each_netns_in_child(const std::vector<std::string>& netns_names,
 // The absolute path of a tool in PATH (plus /usr/sbin and /sbin), or empty.
 std::string find_tool(const std::string& name);
 
+// True while `pid` exists and is not a zombie (read from /proc, so it holds
+// for processes that are not our children too).
+bool process_running(pid_t pid);
+
+// Writes `text` to `path` (replacing it); throws LabError when it cannot.
+void write_text_file(const std::string& path, const std::string& text);
+
 }  // namespace weaver::lab
