@@ -236,7 +236,7 @@ std::string domain_xml(const HypervisorPlan& hypervisor, const GuestFiles& files
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <controller type='usb' model='none'/>
     <interface type='bridge'>
-      <source bridge='br0'/>
+      <source bridge='{bridge}'/>
       <mac address='{mac}'/>
       <model type='virtio'/>
       <driver name='qemu'/>
@@ -251,7 +251,7 @@ std::string domain_xml(const HypervisorPlan& hypervisor, const GuestFiles& files
 </domain>
 )",
                      fmt::arg("type", domain_type(accelerator)),
-                     fmt::arg("name", hypervisor.instance), fmt::arg("memory", guest_memory_mib),
+                     fmt::arg("name", hypervisor.instance), fmt::arg("bridge", vm_bridge), fmt::arg("memory", guest_memory_mib),
                      fmt::arg("kernel", kernel.image), fmt::arg("initrd", files.initramfs),
                      fmt::arg("cmdline", guest_kernel_command_line()),
                      fmt::arg("mac", hypervisor.guest_mac), fmt::arg("console", files.console_log));

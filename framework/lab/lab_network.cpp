@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <initializer_list>
 #include <fmt/format.h>
 
 #include "process.hpp"
@@ -31,6 +32,13 @@ std::string veth_pair(const std::string& name, const std::string& netns, const s
   line += " type veth peer name " + peer + " netns " + peer_netns;
   if (!peer_mac.empty()) line += " address " + peer_mac;
   return line + "\n";
+}
+
+// A bridge named `bridge` with `ports` on it, up.
+std::string bridge_lines(const std::string& bridge, std::initializer_list<std::string> ports) {
+  std::string lines = "link add " + bridge + " type bridge\n";
+  for (const std::string& port : ports) lines += "link set " + port + " master " + bridge + "\n";
+  return lines + "link set " + bridge + " up\n";
 }
 
 std::string management_lines(const std::string& address) {
@@ -197,10 +205,7 @@ std::string hypervisor_batch(const LabPlan& plan, const HypervisorPlan& hypervis
   }
   switch (hypervisor.datapath) {
     case Datapath::bridge:
-      batch += fmt::format(
-          "link add xenbr0 type bridge\nlink set {} master xenbr0\nlink set {} master xenbr0\n"
-          "link set xenbr0 up\n",
-          hypervisor.pif, hypervisor.vif);
+      batch += bridge_lines("xenbr0", {hypervisor.pif, hypervisor.vif});
       break;
     case Datapath::routed:
       batch += fmt::format("addr add {}/24 dev {}\nroute add {}/32 dev {}\n",
@@ -214,14 +219,10 @@ std::string hypervisor_batch(const LabPlan& plan, const HypervisorPlan& hypervis
       }
       break;
     case Datapath::kvm:
-      batch += fmt::format(
-          "link add br0 type bridge\nlink set {} master br0\nlink set {} master br0\n"
-          "link set br0 up\n",
-          hypervisor.pif, hypervisor.vif);
+      batch += bridge_lines(vm_bridge, {hypervisor.pif, hypervisor.vif});
       break;
     case Datapath::libvirt:  // libvirtd adds the tap: <interface type='bridge'>
-      batch += fmt::format("link add br0 type bridge\nlink set {} master br0\nlink set br0 up\n",
-                           hypervisor.pif);
+      batch += bridge_lines(vm_bridge, {hypervisor.pif});
       break;
     case Datapath::tc_redirect:  // tc rules: hypervisor_tc_batch
     case Datapath::userspace:    // frames copied by weaver-forwarder

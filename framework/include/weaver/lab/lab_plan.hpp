@@ -24,6 +24,8 @@ std::optional<Datapath> parse_datapath(const std::string& text);
 // Two-letter tag used in namespace names: br, rt, tc, us, kv, lv.
 std::string datapath_tag(Datapath datapath);
 bool runs_vm(Datapath datapath);  // kvm, libvirt
+// The bridge of the PIF and a VM's tap in a kvm or libvirt hypervisor.
+inline constexpr const char* vm_bridge = "br0";
 
 // How QEMU runs the kvm and libvirt guests: automatic is KVM where /dev/kvm
 // opens and the guest's kernel starts promptly under it, else TCG.
